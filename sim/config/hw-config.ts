@@ -1,0 +1,159 @@
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { looksLikePath, packageRoot } from '../paths.js';
+import { parseYamlText, readInputFile, validateDocument } from './validate.js';
+
+/*
+ * The architecture spec (Timeloop's "arch"): everything about the hardware, nothing about the workload or the
+ * mapping. Units are in the field names or the comments; the sources of the published values are in the YAML
+ * files beside each value (hw-configs/eyeriss-v2.yaml).
+ */
+
+const posInt = z.number().int().min(1);
+const nonNegInt = z.number().int().min(0);
+
+/** Names of the PE implementations (sim/hw/pe/registry.ts maps them to code). */
+export const PE_TYPES = ['sparse-csc', 'dense-gating'] as const;
+/** Names of the NoC implementations (sim/hw/noc/registry.ts). */
+export const NOC_TYPES = ['hierarchical-mesh'] as const;
+
+const peSchema = z
+  .object({
+    type: z.enum(PE_TYPES),
+    simdWidth: posInt, // MACs per PE per cycle
+    pipelineStages: z.number().int().min(3), // stages from iact address read to psum write
+    fetchQueueEntries: posInt, // non-zero iacts buffered between the iact fetch and the weight fetch stages
+    iactAddrSpadEntries: posInt,
+    iactAddrBits: posInt,
+    iactDataSpadEntries: posInt,
+    iactDataEntryBits: posInt, // data + CSC count
+    weightAddrSpadEntries: posInt,
+    weightAddrBits: posInt,
+    weightDataSpadWords: posInt,
+    weightDataWordBits: posInt, // simdWidth entries of data + CSC count
+    psumSpadEntries: posInt,
+    psumEntryBits: posInt,
+    cscCountBits: posInt, // zeros-run field of a CSC entry
+    psumLinkBits: posInt, // vertical PE-to-PE psum link inside a cluster, bits per cycle
+  })
+  .strict();
+
+const routerSchema = z.object({ routersPerCluster: posInt, portBits: posInt }).strict();
+
+const nocSchema = z
+  .object({
+    type: z.enum(NOC_TYPES),
+    iact: routerSchema,
+    weight: routerSchema,
+    psum: routerSchema,
+    hopLatencyCycles: nonNegInt, // extra cycles per mesh hop (routers are circuit-switched muxes)
+    localLatencyCycles: posInt, // router cluster -> PE cluster (all-to-all), cycles
+  })
+  .strict();
+
+const glbSchema = z
+  .object({
+    iactBanksPerCluster: posInt,
+    iactBankBytes: posInt,
+    psumBanksPerCluster: posInt,
+    psumBankBytes: posInt,
+  })
+  .strict();
+
+const offChipSchema = z
+  .object({
+    // Aggregate read+write bandwidth in GB/s (1e9 B/s); null = unlimited, as in JETCAS19's headline results.
+    bandwidthGBps: z.number().positive().nullable(),
+    latencyCycles: nonNegInt,
+  })
+  .strict();
+
+export const hwConfigSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().min(1),
+    description: z.string(),
+    technologyNm: posInt,
+    clockMHz: z.number().positive(),
+    precision: z
+      .object({ iactBits: posInt, weightBits: posInt, psumBits: posInt, outputBits: posInt })
+      .strict(),
+    array: z
+      .object({ clusterRows: posInt, clusterCols: posInt, peRowsPerCluster: posInt, peColsPerCluster: posInt })
+      .strict(),
+    pe: peSchema,
+    noc: nocSchema,
+    glb: glbSchema,
+    offChip: offChipSchema,
+  })
+  .strict();
+
+export type HwConfig = z.output<typeof hwConfigSchema>;
+
+export interface LoadedHwConfig {
+  config: HwConfig;
+  file: string;
+  sha256: string;
+}
+
+/** Cross-field rules the schema cannot say: router counts follow the array, SPad words follow the precision. */
+function checkConsistency(file: string, c: HwConfig): void {
+  const rules: [boolean, string, unknown, string][] = [
+    [c.noc.weight.routersPerCluster === c.array.peRowsPerCluster, 'noc.weight.routersPerCluster',
+      c.noc.weight.routersPerCluster, `${c.array.peRowsPerCluster} (one weight router per PE row, array.peRowsPerCluster)`],
+    [c.noc.psum.routersPerCluster === c.array.peColsPerCluster, 'noc.psum.routersPerCluster',
+      c.noc.psum.routersPerCluster, `${c.array.peColsPerCluster} (one psum router per PE column, array.peColsPerCluster)`],
+    [c.noc.iact.routersPerCluster === c.glb.iactBanksPerCluster, 'noc.iact.routersPerCluster',
+      c.noc.iact.routersPerCluster, `${c.glb.iactBanksPerCluster} (one iact router per iact bank, glb.iactBanksPerCluster)`],
+    [c.glb.psumBanksPerCluster === c.array.peColsPerCluster, 'glb.psumBanksPerCluster',
+      c.glb.psumBanksPerCluster, `${c.array.peColsPerCluster} (one psum bank per PE column)`],
+    [c.pe.iactDataEntryBits === c.precision.iactBits + c.pe.cscCountBits, 'pe.iactDataEntryBits',
+      c.pe.iactDataEntryBits, `${c.precision.iactBits + c.pe.cscCountBits} (precision.iactBits + pe.cscCountBits)`],
+    [c.pe.weightDataWordBits === c.pe.simdWidth * (c.precision.weightBits + c.pe.cscCountBits),
+      'pe.weightDataWordBits', c.pe.weightDataWordBits,
+      `${c.pe.simdWidth * (c.precision.weightBits + c.pe.cscCountBits)} (pe.simdWidth x (weightBits + cscCountBits))`],
+    [c.pe.psumEntryBits === c.precision.psumBits, 'pe.psumEntryBits', c.pe.psumEntryBits,
+      `${c.precision.psumBits} (precision.psumBits)`],
+    [c.pe.cscCountBits < 16, 'pe.cscCountBits', c.pe.cscCountBits, '< 16'],
+    [c.precision.psumBits <= 32 && c.precision.psumBits >= c.precision.iactBits, 'precision.psumBits',
+      c.precision.psumBits, `between precision.iactBits and 32`],
+  ];
+  for (const [ok, field, value, expected] of rules) {
+    if (!ok) throw new InputError(`${file}: field ${field}: got ${JSON.stringify(value)}, expected ${expected}`);
+  }
+}
+
+export function hwConfigDir(): string {
+  return join(packageRoot(), 'hw-configs');
+}
+
+/** Names of the shipped hardware configs (hw-configs/*.yaml). */
+export function listHwConfigNames(): string[] {
+  return readdirSync(hwConfigDir())
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => basename(f, '.yaml'))
+    .sort();
+}
+
+/** Parses and validates a hardware config from text (the sweep runner edits configs in memory). */
+export function parseHwConfig(file: string, text: string): HwConfig {
+  const config = validateDocument(file, parseYamlText(file, text), hwConfigSchema);
+  checkConsistency(file, config);
+  return config;
+}
+
+/** Loads `--hw NAME|FILE`: a bare name is looked up in hw-configs/, anything path-like is read as a file. */
+export function loadHwConfig(nameOrPath: string): LoadedHwConfig {
+  let file = nameOrPath;
+  if (!looksLikePath(nameOrPath)) {
+    const names = listHwConfigNames();
+    if (!names.includes(nameOrPath)) {
+      throw new InputError(`--hw: unknown hardware config "${nameOrPath}", expected one of ${names.join(', ')} or a file path`);
+    }
+    file = join(hwConfigDir(), `${nameOrPath}.yaml`);
+  }
+  const { bytes, sha256 } = readInputFile(file);
+  return { config: parseHwConfig(file, bytes.toString('utf8')), file, sha256 };
+}

@@ -1,0 +1,138 @@
+import { InputError } from '../errors.js';
+import type { Problem } from './problem.js';
+
+/*
+ * The mapping spec (Timeloop's "mapping"): how one layer's loop nest is laid onto the array. This is the
+ * row-stationary dataflow generalised as in JETCAS19 §II ("tiling the MAC operations spatially across PEs
+ * through any layer dimension, including the channel group dimension"):
+ *
+ *   in each PE:        M0 output channels x C0 input channels x one filter row (all S columns), sliding along
+ *                      the output row (all F positions), iacts and weights in the PE's SPads;
+ *   across the array:  each of the four spatial axes (cluster rows/cols of the mesh, PE rows/cols inside a
+ *                      cluster) takes a product of factors of N, G, M, C, E or R;
+ *   in time:           for g2, n2o, e2o, m2, c2, r2 (one "pass": new weights in every PE)
+ *                        for n2i, e2i     (rows processed with the weights stationary)
+ *
+ * Reductions (C, R) accumulate psums up a PE column and, between passes, in the psum GLB; so C and R may only
+ * sit on the vertical axes (peRow, clusterRow), and on clusterRow only when no reduction is left for time
+ * (the psum routers pass psums north to south only, JETCAS19 §III-C, so a chain across clusters cannot read
+ * back the partial sums it wrote at its far end).
+ */
+
+export const DIMS = ['N', 'G', 'M', 'C', 'E', 'R'] as const;
+export type Dim = (typeof DIMS)[number];
+export const AXES = ['clusterRow', 'clusterCol', 'peRow', 'peCol'] as const;
+export type Axis = (typeof AXES)[number];
+export const REDUCTION_DIMS: readonly Dim[] = ['C', 'R'];
+/** Which dims each axis may carry (psums only flow vertically). */
+export const AXIS_DIMS: Record<Axis, readonly Dim[]> = {
+  clusterRow: ['N', 'G', 'M', 'E', 'C', 'R'],
+  clusterCol: ['N', 'G', 'M', 'E'],
+  peRow: ['C', 'R'],
+  peCol: ['N', 'G', 'M', 'E'],
+};
+
+export type PeMode = 'compressed' | 'uncompressed';
+
+export interface Mapping {
+  /** CSC data with zero skipping, or raw data with zero gating (JETCAS19 §IV-C "dense mode"). */
+  peMode: PeMode;
+  /** Output channels per PE (rows of the weight matrix in the SPad; psum SPad entries per window). */
+  M0: number;
+  /** Input channels per PE. */
+  C0: number;
+  /** Factors per spatial axis, outer to inner. */
+  spatial: Record<Axis, [Dim, number][]>;
+  /** Output rows (E) and images (N) processed per pass while weights stay in the PEs. */
+  rowsPerPass: { N: number; E: number };
+}
+
+export interface ArrayShape {
+  clusterRows: number;
+  clusterCols: number;
+  peRows: number;
+  peCols: number;
+}
+
+export function axisSize(shape: ArrayShape, axis: Axis): number {
+  switch (axis) {
+    case 'clusterRow': return shape.clusterRows;
+    case 'clusterCol': return shape.clusterCols;
+    case 'peRow': return shape.peRows;
+    case 'peCol': return shape.peCols;
+  }
+}
+
+export function dimSize(p: Problem, d: Dim): number {
+  return p[d];
+}
+
+const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** Product of the spatial factors of one dim over all axes. */
+export function spatialProduct(m: Mapping, d: Dim): number {
+  let prod = 1;
+  for (const axis of AXES) for (const [dim, f] of m.spatial[axis]) if (dim === d) prod *= f;
+  return prod;
+}
+
+/** The in-PE tile of a dim. */
+export function peTile(m: Mapping, d: Dim): number {
+  return d === 'M' ? m.M0 : d === 'C' ? m.C0 : 1;
+}
+
+/** Temporal iterations of each dim (tiles at the edges may be partial: their PEs idle where out of range). */
+export function temporalCounts(p: Problem, m: Mapping): Record<Dim, number> {
+  const out = {} as Record<Dim, number>;
+  for (const d of DIMS) out[d] = ceilDiv(dimSize(p, d), peTile(m, d) * spatialProduct(m, d));
+  return out;
+}
+
+/** A one-line description, also the form a user pins with (`parseMappingText`). */
+export function formatMapping(m: Mapping): string {
+  const axes = AXES.map((a) => `${a}=${m.spatial[a].map(([d, f]) => `${d}${f}`).join('.') || '-'}`);
+  return `${axes.join(' ')} M0=${m.M0} C0=${m.C0} rows=N${m.rowsPerPass.N}.E${m.rowsPerPass.E} mode=${m.peMode}`;
+}
+
+/**
+ * Parses the one-line form printed by `formatMapping`, e.g.
+ * `clusterRow=E2.M4 clusterCol=M2 peRow=R3 peCol=E4 M0=32 C0=5 rows=N1.E1 mode=compressed`.
+ * Axes left out carry nothing; `rows` defaults to N1.E1 and `mode` to compressed.
+ */
+export function parseMappingText(text: string, where: string): Mapping {
+  const m: Mapping = {
+    peMode: 'compressed', M0: 0, C0: 0,
+    spatial: { clusterRow: [], clusterCol: [], peRow: [], peCol: [] },
+    rowsPerPass: { N: 1, E: 1 },
+  };
+  const bad = (token: string, expected: string): never => {
+    throw new InputError(`${where}: mapping token ${JSON.stringify(token)}: expected ${expected}`);
+  };
+  for (const token of text.trim().split(/\s+/)) {
+    const [key, value] = token.split('=') as [string, string | undefined];
+    if (value === undefined) bad(token, 'key=value');
+    if ((AXES as readonly string[]).includes(key)) {
+      if (value === '-') continue;
+      for (const part of value!.split('.')) {
+        const match = /^([NGMCER])(\d+)$/.exec(part);
+        if (!match) bad(token, 'factors like E4 or E2.M2 (dims N, G, M, C, E, R)');
+        m.spatial[key as Axis].push([match![1] as Dim, Number(match![2])]);
+      }
+    } else if (key === 'M0' || key === 'C0') {
+      if (!/^\d+$/.test(value!)) bad(token, 'a positive integer');
+      m[key] = Number(value);
+    } else if (key === 'rows') {
+      const match = /^N(\d+)\.E(\d+)$/.exec(value!);
+      if (!match) bad(token, 'rows=N<n>.E<e>');
+      m.rowsPerPass = { N: Number(match![1]), E: Number(match![2]) };
+    } else if (key === 'mode') {
+      if (value !== 'compressed' && value !== 'uncompressed') bad(token, 'mode=compressed or mode=uncompressed');
+      m.peMode = value as PeMode;
+    } else {
+      bad(token, `one of ${[...AXES, 'M0', 'C0', 'rows', 'mode'].join(', ')}`);
+    }
+  }
+  if (m.M0 < 1) bad(text, 'M0=<n> with n >= 1');
+  if (m.C0 < 1) bad(text, 'C0=<n> with n >= 1');
+  return m;
+}

@@ -1,0 +1,479 @@
+/**
+ * Layer traces: loading a network's layers from `traces/` (schema in traces/trace.proto) into validated LayerSpecs.
+ *
+ * A trace is binary protobuf (.pb) or the JSON form of the same schema (.json, hand-written). Both are turned into
+ * the same plain object and go through ONE validation, so the two forms cannot drift apart. Validation checks that
+ * shapes chain from layer to layer, because a trace whose shapes do not chain is a typo, and every error is a
+ * one-line InputError naming the file, the layer and the field.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { InputError, showValue } from '../errors.js';
+import {
+  OFF_CHIP_LAYER_TYPES,
+  ON_CHIP_LAYER_TYPES,
+  isOnChip,
+  outHeight,
+  outWidth,
+  weightCount,
+  type LayerSpec,
+  type LayerType,
+} from './layer.js';
+
+/** Channels, height, width of a feature map. */
+export type Shape3 = [c: number, h: number, w: number];
+
+/** Real data carried by a trace for one layer (dense int8, row-major over the layer's shape). */
+export interface LayerTensors {
+  weights?: Int8Array;
+  iacts?: Int8Array;
+}
+
+export interface LoadedTrace {
+  name: string;
+  /** Absolute path of the trace file. */
+  file: string;
+  /** SHA-256 of the file's bytes (hex), to identify the exact trace in results. */
+  sha256: string;
+  description: string;
+  sources: string[];
+  batch: number;
+  inputShape: Shape3;
+  layers: LayerSpec[];
+  /** Real tensors by layer name, for the layers that carry them. */
+  tensors: Map<string, LayerTensors>;
+}
+
+const TRACE_VERSION = 1;
+const LAYER_TYPES: readonly string[] = [...ON_CHIP_LAYER_TYPES, ...OFF_CHIP_LAYER_TYPES];
+const UINT32_MAX = 0xffff_ffff;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Locating traces and the schema
+
+let tracesDirCache: string | undefined;
+
+/**
+ * The package's traces directory. Found by walking up from this module, so it works both from `sim/` (vitest) and
+ * from the compiled `dist/sim/`.
+ */
+export function tracesDir(): string {
+  if (tracesDirCache) return tracesDirCache;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'traces');
+    if (existsSync(path.join(candidate, 'trace.proto'))) return (tracesDirCache = candidate);
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`traces/trace.proto not found above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+let traceTypeCache: protobuf.Type | undefined;
+
+/** The protobuf `eyeriss.trace.Trace` message type, loaded from traces/trace.proto. */
+export function traceMessageType(): protobuf.Type {
+  traceTypeCache ??= protobuf.loadSync(path.join(tracesDir(), 'trace.proto')).lookupType('eyeriss.trace.Trace');
+  return traceTypeCache;
+}
+
+/** Names of the shipped traces (files in traces/ ending in .json or .pb), sorted. */
+export function listTraceNames(): string[] {
+  const names = readdirSync(tracesDir())
+    .filter((f) => f.endsWith('.json') || f.endsWith('.pb'))
+    .map((f) => f.replace(/\.(json|pb)$/, ''));
+  return [...new Set(names)].sort();
+}
+
+/** A bare name (no slash, not ending in .json/.pb) is a shipped trace; anything else is a path. */
+function resolveTraceFile(nameOrPath: string): string {
+  const isBareName = !/[/\\]/.test(nameOrPath) && !/\.(json|pb)$/.test(nameOrPath);
+  if (!isBareName) return path.resolve(nameOrPath);
+  for (const ext of ['.json', '.pb']) {
+    const file = path.join(tracesDir(), nameOrPath + ext);
+    if (existsSync(file)) return file;
+  }
+  throw new InputError(
+    `${nameOrPath}: no such trace; expected one of ${listTraceNames().join(', ')}, or a path to a .json or .pb file`,
+  );
+}
+
+/** The file as shown in messages: relative to the working directory when inside it. */
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loading
+
+/** Loads and validates a trace by shipped name (`alexnet`) or by path (`my/net.pb`, `my/net.json`). */
+export function loadTrace(nameOrPath: string): LoadedTrace {
+  const file = resolveTraceFile(nameOrPath);
+  const shown = displayPath(file);
+  const ext = path.extname(file);
+  if (ext !== '.json' && ext !== '.pb') {
+    throw new InputError(`${shown}: unknown trace format "${ext}", expected a .json or .pb file`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new InputError(`${shown}: cannot read the file (${oneLine(err)})`);
+  }
+  const raw = ext === '.json' ? parseJson(bytes, shown) : parseProtobuf(bytes, shown);
+  const trace = validateTrace(raw, new Checker(shown), path.basename(file, ext));
+  return { ...trace, file, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function parseJson(bytes: Buffer, shown: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new InputError(`${shown}: not valid JSON (${oneLine(err)})`);
+  }
+}
+
+/** Decodes binary protobuf into the same plain-object shape as the JSON form (enum names, camelCase keys). */
+function parseProtobuf(bytes: Buffer, shown: string): unknown {
+  try {
+    const type = traceMessageType();
+    // defaults: false keeps absent fields absent, so defaults are applied in one place (validateTrace).
+    return type.toObject(type.decode(bytes), { enums: String, defaults: false });
+  } catch (err) {
+    throw new InputError(`${shown}: truncated or corrupt protobuf (${oneLine(err)})`);
+  }
+}
+
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation
+
+type Obj = Record<string, unknown>;
+
+/** Reads fields of one object (the trace, a layer or a tensor) and reports errors in the one-line format. */
+class Checker {
+  constructor(
+    readonly file: string,
+    /** `layer "conv1" ` or empty for trace-level fields. */
+    readonly where = '',
+  ) {}
+
+  forLayer(label: string): Checker {
+    return new Checker(this.file, `layer ${label} `);
+  }
+
+  fail(field: string, value: unknown, expected: string): never {
+    throw new InputError(`${this.file}: ${this.where}field ${field}: got ${showValue(value)}, expected ${expected}`);
+  }
+
+  /** Rejects keys the schema does not have (a misspelt key would otherwise be silently ignored). */
+  knownKeys(o: Obj, type: protobuf.Type, prefix = ''): void {
+    for (const key of Object.keys(o)) {
+      if (type.fields[key]) continue;
+      const camel = key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+      this.fail(
+        prefix + key,
+        o[key],
+        type.fields[camel]
+          ? `the JSON field name "${camel}"`
+          : `no such field (${type.name} has ${Object.keys(type.fields).join(', ')})`,
+      );
+    }
+  }
+
+  /** An unsigned 32-bit integer >= min; `undefined` if absent and not required. */
+  uint(o: Obj, key: string, min: number, required: true): number;
+  uint(o: Obj, key: string, min: number, required?: false): number | undefined;
+  uint(o: Obj, key: string, min: number, required = false): number | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) {
+      if (required) this.fail(key, v, min > 0 ? 'a positive integer' : 'a non-negative integer');
+      return undefined;
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > UINT32_MAX) {
+      this.fail(key, v, min > 0 ? 'a positive integer' : 'a non-negative integer');
+    }
+    return v;
+  }
+
+  density(o: Obj, key: string, fallback?: number): number {
+    const v = o[key];
+    if ((v === undefined || v === null) && fallback !== undefined) return fallback;
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) this.fail(key, v, 'a fraction of non-zeros in [0, 1]');
+    return v;
+  }
+
+  string(o: Obj, key: string, fallback: string): string {
+    const v = o[key] ?? fallback;
+    if (typeof v !== 'string') this.fail(key, v, 'a string');
+    return v;
+  }
+
+  strings(o: Obj, key: string): string[] {
+    const v = o[key] ?? [];
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) this.fail(key, v, 'a list of strings');
+    return v as string[];
+  }
+
+  /** Fails unless an optional dimension is absent or equal to the value derived from the layer's input. */
+  matches(o: Obj, key: string, expected: number, why: string): void {
+    const v = this.uint(o, key, 1);
+    if (v !== undefined && v !== expected) this.fail(key, v, `${expected} (${why})`);
+  }
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function validateTrace(raw: unknown, check: Checker, fallbackName: string): Omit<LoadedTrace, 'file' | 'sha256'> {
+  const type = traceMessageType();
+  if (!isObj(raw)) check.fail('(top level)', raw, 'a Trace object');
+  check.knownKeys(raw, type);
+  const version = check.uint(raw, 'version', 0, true);
+  if (version !== TRACE_VERSION) check.fail('version', version, `${TRACE_VERSION}`);
+  const name = check.string(raw, 'name', fallbackName) || fallbackName;
+  const description = check.string(raw, 'description', '');
+  const sources = check.strings(raw, 'sources');
+  const batch = check.uint(raw, 'batch', 1, true);
+  const shape = raw.inputShape;
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== 3 ||
+    !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)
+  ) {
+    check.fail('inputShape', shape, 'three positive integers [C, H, W]');
+  }
+  const inputShape = [...shape] as Shape3;
+  const rawLayers = raw.layers;
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) check.fail('layers', rawLayers, 'a non-empty list');
+
+  const layerType = type.lookupType('Layer');
+  const layers: LayerSpec[] = [];
+  const tensors = new Map<string, LayerTensors>();
+  const outputs = new Map<string, Shape3>();
+  rawLayers.forEach((rawLayer: unknown, index) => {
+    const label =
+      isObj(rawLayer) && typeof rawLayer.name === 'string' && rawLayer.name ? `"${rawLayer.name}"` : `#${index}`;
+    const lc: Checker = check.forLayer(label);
+    if (!isObj(rawLayer)) lc.fail('(layer)', rawLayer, 'a Layer object');
+    lc.knownKeys(rawLayer, layerType);
+    const layerName = lc.string(rawLayer, 'name', '');
+    if (!layerName) lc.fail('name', rawLayer.name, 'a non-empty layer name');
+    if (outputs.has(layerName)) lc.fail('name', layerName, 'a name no earlier layer has');
+
+    const inputNames = lc.strings(rawLayer, 'inputs');
+    for (const src of inputNames) {
+      if (!outputs.has(src)) lc.fail('inputs', src, 'names of earlier layers');
+    }
+    const feeds: Feed[] =
+      inputNames.length > 0
+        ? inputNames.map((src) => ({ shape: outputs.get(src)!, what: `the output of "${src}"` }))
+        : index === 0
+          ? [{ shape: inputShape, what: 'the network input' }]
+          : [{ shape: outputs.get(layers[index - 1]!.name)!, what: `the output of "${layers[index - 1]!.name}"` }];
+
+    const spec = validateLayer(rawLayer, lc, layerName, batch, feeds, inputNames);
+    const data = validateTensors(rawLayer, lc, spec, layerType);
+    if (data) tensors.set(layerName, data);
+    layers.push(spec);
+    outputs.set(layerName, layerOutputShape(spec));
+  });
+  return { name, description, sources, batch, inputShape, layers, tensors };
+}
+
+/** One input of a layer: its shape and how to name it in messages. */
+interface Feed {
+  shape: Shape3;
+  what: string;
+}
+
+/** Fields that make no sense for element-wise/reshaping layers; setting them is an error, not ignored. */
+const FILTER_FIELDS = ['r', 's', 'strideH', 'strideW', 'padTop', 'padBottom', 'padLeft', 'padRight', 'groups'];
+
+function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed[], inputs: string[]): LayerSpec {
+  const rawType = o.type;
+  if (typeof rawType !== 'string' || !LAYER_TYPES.includes(rawType)) {
+    lc.fail('type', rawType, `one of ${LAYER_TYPES.join(', ')}`);
+  }
+  const type = rawType as LayerType;
+  const n = lc.uint(o, 'n', 1);
+  if (n !== undefined && n !== N) lc.fail('n', n, `${N} (the trace's batch; omit n)`);
+
+  const merging = type === 'ADD' || type === 'CONCAT';
+  if (merging ? feeds.length < 2 : inputs.length > 1) {
+    lc.fail('inputs', inputs, merging ? `at least two layer names for ${type}` : `at most one layer name for ${type}`);
+  }
+  if (merging || type === 'SOFTMAX' || type === 'FLATTEN') {
+    for (const key of FILTER_FIELDS) if (o[key] !== undefined) lc.fail(key, o[key], `nothing (${type} has no filter)`);
+  }
+
+  // Input shape, from the feeding layer(s); c/h/w in the trace are optional and must agree.
+  let [C, H, W] = feeds[0]!.shape;
+  const from = feeds[0]!.what;
+  if (merging) {
+    for (const feed of feeds.slice(1)) {
+      const [c, h, w] = feed.shape;
+      if (h !== H || w !== W || (type === 'ADD' && c !== C)) {
+        const equal = type === 'ADD' ? 'shape' : 'height and width';
+        const shapes = `${feed.what} is ${c}x${h}x${w}, ${from} is ${C}x${H}x${W}`;
+        lc.fail('inputs', inputs, `inputs of equal ${equal}; ${shapes}`);
+      }
+    }
+    if (type === 'CONCAT') C = feeds.reduce((sum, f) => sum + f.shape[0], 0);
+  }
+  const channelsWhy = merging ? `from the inputs ${inputs.join(', ')}` : `channels of ${from}`;
+  // FC may take its input flattened: C = channels*height*width of the input, H = W = 1.
+  const flattenedFc = type === 'FC' && H * W > 1 && o.c === C * H * W;
+  if (flattenedFc) {
+    lc.matches(o, 'h', 1, 'a flattened FC input');
+    lc.matches(o, 'w', 1, 'a flattened FC input');
+    [C, H, W] = [C * H * W, 1, 1];
+  } else {
+    lc.matches(o, 'c', C, type === 'FC' ? `${channelsWhy}, or ${C * H * W} flattened` : channelsWhy);
+    lc.matches(o, 'h', H, `height of ${from}`);
+    lc.matches(o, 'w', W, `width of ${from}`);
+  }
+
+  const strideH = lc.uint(o, 'strideH', 1) ?? 1;
+  const strideW = lc.uint(o, 'strideW', 1) ?? 1;
+  const padTop = lc.uint(o, 'padTop', 0) ?? 0;
+  const padBottom = lc.uint(o, 'padBottom', 0) ?? 0;
+  const padLeft = lc.uint(o, 'padLeft', 0) ?? 0;
+  const padRight = lc.uint(o, 'padRight', 0) ?? 0;
+  const seed = lc.uint(o, 'seed', 0) ?? 0;
+  const source = lc.string(o, 'source', '');
+  const onChip = isOnChip(type);
+  const iactDensity = lc.density(o, 'iactDensity', onChip ? undefined : 1);
+  const weightDensity = lc.density(o, 'weightDensity', onChip ? undefined : 1);
+
+  let G = 1;
+  let M = C;
+  let R = 1;
+  let S = 1;
+  switch (type) {
+    case 'CONV':
+    case 'DWCONV':
+    case 'PWCONV':
+    case 'FC': {
+      M = lc.uint(o, 'm', 1, true);
+      G = lc.uint(o, 'groups', 1) ?? 1;
+      if (type === 'FC') {
+        // The chip runs FC as a convolution whose filter covers the whole input: E = F = 1.
+        R = lc.uint(o, 'r', 1) ?? H;
+        S = lc.uint(o, 's', 1) ?? W;
+        if (R !== H) lc.fail('r', R, `${H} (an FC filter covers the whole input height)`);
+        if (S !== W) lc.fail('s', S, `${W} (an FC filter covers the whole input width)`);
+        for (const key of ['padTop', 'padBottom', 'padLeft', 'padRight']) {
+          if (o[key]) lc.fail(key, o[key], '0 (FC has no padding)');
+        }
+      } else if (type === 'PWCONV') {
+        R = lc.uint(o, 'r', 1) ?? 1;
+        S = lc.uint(o, 's', 1) ?? 1;
+        if (R !== 1) lc.fail('r', R, '1 (PWCONV is a 1x1 convolution)');
+        if (S !== 1) lc.fail('s', S, '1 (PWCONV is a 1x1 convolution)');
+      } else {
+        R = lc.uint(o, 'r', 1, true);
+        S = lc.uint(o, 's', 1, true);
+      }
+      if (type === 'DWCONV') {
+        if (G !== C) lc.fail('groups', o.groups, `${C} (= c: a depth-wise layer has one group per channel)`);
+        if (M % C !== 0) lc.fail('m', M, `a multiple of c = ${C} (depth-wise)`);
+      }
+      if (C % G !== 0) lc.fail('groups', G, `a divisor of c = ${C}`);
+      if (M % G !== 0) lc.fail('groups', G, `a divisor of m = ${M}`);
+      break;
+    }
+    case 'POOL_MAX':
+    case 'POOL_AVG':
+      // Pooling works channel by channel: one group per channel.
+      R = lc.uint(o, 'r', 1, true);
+      S = lc.uint(o, 's', 1, true);
+      lc.matches(o, 'm', C, 'pooling keeps the channel count');
+      G = lc.uint(o, 'groups', 1) ?? C;
+      if (G !== C) lc.fail('groups', G, `${C} (pooling is per channel; omit groups)`);
+      break;
+    case 'FLATTEN':
+      M = C * H * W;
+      G = C;
+      lc.matches(o, 'm', M, 'flattening keeps every value');
+      break;
+    default: // ADD, CONCAT, SOFTMAX: element-wise, shape unchanged
+      G = C;
+      lc.matches(o, 'm', C, `${type} keeps the channel count`);
+  }
+  if (H + padTop + padBottom < R) lc.fail('r', R, `at most ${H + padTop + padBottom} (padded input height)`);
+  if (W + padLeft + padRight < S) lc.fail('s', S, `at most ${W + padLeft + padRight} (padded input width)`);
+
+  const spec: LayerSpec = {
+    name,
+    type,
+    N,
+    G,
+    C,
+    H,
+    W,
+    M,
+    R,
+    S,
+    strideH,
+    strideW,
+    padTop,
+    padBottom,
+    padLeft,
+    padRight,
+    iactDensity,
+    weightDensity,
+    seed,
+    inputs,
+  };
+  if (source) spec.source = source;
+  return spec;
+}
+
+function validateTensors(o: Obj, lc: Checker, spec: LayerSpec, layerType: protobuf.Type): LayerTensors | undefined {
+  const result: LayerTensors = {};
+  const expected = { weights: weightCount(spec), iacts: spec.N * spec.C * spec.H * spec.W };
+  for (const key of ['weights', 'iacts'] as const) {
+    const t = o[key];
+    if (t === undefined || t === null) continue;
+    if (!isOnChip(spec.type)) lc.fail(key, '(tensor)', `nothing (${spec.type} runs off-chip)`);
+    if (!isObj(t)) lc.fail(key, t, 'a Tensor object');
+    lc.knownKeys(t, layerType.lookupType('Tensor'), `${key}.`);
+    const shape = t.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)) {
+      lc.fail(`${key}.shape`, shape, 'a list of positive integers');
+    }
+    const size = shape.reduce((p: number, d: number) => p * d, 1);
+    if (size !== expected[key]) lc.fail(`${key}.shape`, shape, `${expected[key]} values (from the layer's shape)`);
+    const data = bytesOf(t.int8Data);
+    if (!data) lc.fail(`${key}.int8Data`, t.int8Data, 'bytes (base64 in JSON)');
+    if (data.length !== size) lc.fail(`${key}.int8Data`, `${data.length} bytes`, `${size} (the product of shape)`);
+    result[key] = new Int8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+  }
+  return result.weights || result.iacts ? result : undefined;
+}
+
+/** Bytes from the binary form (Uint8Array) or the JSON form (base64 string); undefined if neither. */
+function bytesOf(v: unknown): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v;
+  if (v === undefined) return new Uint8Array(0);
+  if (typeof v === 'string' && v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v)) return Buffer.from(v, 'base64');
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shapes
+
+/** Output C, H, W of a layer: what the next layer's input must be. */
+export function layerOutputShape(layer: LayerSpec): Shape3 {
+  if (layer.type === 'FLATTEN') return [layer.C * layer.H * layer.W, 1, 1];
+  return [layer.M, outHeight(layer), outWidth(layer)];
+}
