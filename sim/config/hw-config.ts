@@ -116,7 +116,7 @@ function checkConsistency(file: string, c: HwConfig): void {
       `${c.pe.simdWidth * (c.precision.weightBits + c.pe.cscCountBits)} (pe.simdWidth x (weightBits + cscCountBits))`],
     [c.pe.psumEntryBits === c.precision.psumBits, 'pe.psumEntryBits', c.pe.psumEntryBits,
       `${c.precision.psumBits} (precision.psumBits)`],
-    [c.pe.cscCountBits < 16, 'pe.cscCountBits', c.pe.cscCountBits, '< 16'],
+    [c.pe.cscCountBits <= 8, "pe.cscCountBits", c.pe.cscCountBits, "<= 8 (counts are stored in bytes)"],
     [c.precision.psumBits <= 32 && c.precision.psumBits >= c.precision.iactBits, 'precision.psumBits',
       c.precision.psumBits, `between precision.iactBits and 32`],
   ];

@@ -1,0 +1,54 @@
+/**
+ * The sender's side of a ready/enable handshake with a registered ready: the receiver returns credits as
+ * timestamped messages, and the sender counts only those whose time has come. Returns arrive in time order
+ * (a receiver frees its buffer in order), so a FIFO of pending returns suffices.
+ */
+export class Credits {
+  private free: number;
+  private times: Float64Array;
+  private amounts: Int32Array;
+  private head = 0;
+  private tail = 0;
+
+  constructor(initial: number, maxPending = 64) {
+    this.free = initial;
+    this.times = new Float64Array(maxPending);
+    this.amounts = new Int32Array(maxPending);
+  }
+
+  /** Credits usable at `now`. */
+  available(now: number): number {
+    while (this.head !== this.tail && this.times[this.head % this.times.length]! <= now) {
+      this.free += this.amounts[this.head % this.times.length]!;
+      this.head++;
+    }
+    return this.free;
+  }
+
+  take(amount: number): void {
+    this.free -= amount;
+  }
+
+  /** A return of `amount` credits that becomes usable at `time`. */
+  give(time: number, amount: number): void {
+    if (this.tail - this.head === this.times.length) this.grow();
+    const i = this.tail % this.times.length;
+    this.times[i] = time;
+    this.amounts[i] = amount;
+    this.tail++;
+  }
+
+  private grow(): void {
+    const n = this.times.length;
+    const times = new Float64Array(n * 2);
+    const amounts = new Int32Array(n * 2);
+    for (let k = 0; k < n; k++) {
+      times[k] = this.times[(this.head + k) % n]!;
+      amounts[k] = this.amounts[(this.head + k) % n]!;
+    }
+    this.times = times;
+    this.amounts = amounts;
+    this.tail = n;
+    this.head = 0;
+  }
+}
