@@ -1,1 +1,34 @@
-export async function main(argv: string[]): Promise<number> { console.log(argv.length); return 0; }
+import { Command, CommanderError } from 'commander';
+import { InputError, SimulationError } from '../errors.js';
+import { registerRun } from './run-command.js';
+
+/** Exit codes: 0 ok, 2 bad input (or a failed check), 3 a simulator invariant broke, 70 anything else. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('eyeriss-sim')
+    .description('Cycle-level, event-driven simulator of the Eyeriss v2 DNN accelerator')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+  registerRun(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version requests end here too, with exit code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`eyeriss-sim: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof SimulationError) {
+      process.stderr.write(`eyeriss-sim: simulation error (a bug, please report): ${err.message}\n`);
+      return 3;
+    }
+    process.stderr.write(`eyeriss-sim: unexpected error (a bug, please report): ${err instanceof Error ? err.message : String(err)}\n`);
+    return 70;
+  }
+}

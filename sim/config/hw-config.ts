@@ -87,6 +87,8 @@ export const hwConfigSchema = z
     noc: nocSchema,
     glb: glbSchema,
     offChip: offChipSchema,
+    // Energy per action and per cycle: a name in hw-configs/energy/ or a path (sim/energy/energy-table.ts).
+    energyTable: z.string().min(1),
   })
   .strict();
 

@@ -143,6 +143,15 @@ export class MappingPlan {
     };
   }
 
+  /** Group and first output channel of a PE's psums in pass p (whatever its input channels and filter row). */
+  outputSlice(pe: number, p: number): { g: number; mBase: number } | null {
+    if (!this.isUsed(pe)) return null;
+    const { g2, m2 } = this.passIndices(p);
+    const g = g2 * this.spatial.G + this.coord(pe, 'G');
+    const mBase = (m2 * this.spatial.M + this.coord(pe, 'M')) * this.tile.M;
+    return g < this.problem.G && mBase < this.problem.M ? { g, mBase } : null;
+  }
+
   /** Image and output row a PE works on in row iteration i of pass p, or null when out of range. */
   rowJob(pe: number, p: number, i: number): { n: number; e: number } | null {
     const { n2o, e2o } = this.passIndices(p);

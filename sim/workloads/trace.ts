@@ -26,10 +26,12 @@ import {
 /** Channels, height, width of a feature map. */
 export type Shape3 = [c: number, h: number, w: number];
 
-/** Real data carried by a trace for one layer (dense int8, row-major over the layer's shape). */
+/** Real data carried by a trace for one layer (dense, row-major over the layer's shape). */
 export interface LayerTensors {
+  /** M*(C/G)*R*S signed 8-bit weights. */
   weights?: Int8Array;
-  iacts?: Int8Array;
+  /** N*C*H*W unsigned 8-bit activations, values 0..255 (Int16Array, like the synthetic ones in tensors.ts). */
+  iacts?: Int16Array;
 }
 
 export interface LoadedTrace {
@@ -112,6 +114,14 @@ function displayPath(file: string): string {
 
 /** Loads and validates a trace by shipped name (`alexnet`) or by path (`my/net.pb`, `my/net.json`). */
 export function loadTrace(nameOrPath: string): LoadedTrace {
+  return loadTraceWithObject(nameOrPath).trace;
+}
+
+/**
+ * Like loadTrace, and also returns the decoded object before defaults are applied (the schema's JSON shape; bytes
+ * are Uint8Array from .pb, base64 strings from .json), so a converter can rewrite the file without losing its form.
+ */
+export function loadTraceWithObject(nameOrPath: string): { trace: LoadedTrace; object: Record<string, unknown> } {
   const file = resolveTraceFile(nameOrPath);
   const shown = displayPath(file);
   const ext = path.extname(file);
@@ -126,7 +136,15 @@ export function loadTrace(nameOrPath: string): LoadedTrace {
   }
   const raw = ext === '.json' ? parseJson(bytes, shown) : parseProtobuf(bytes, shown);
   const trace = validateTrace(raw, new Checker(shown), path.basename(file, ext));
-  return { ...trace, file, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    trace: { ...trace, file, sha256: createHash('sha256').update(bytes).digest('hex') },
+    object: raw as Record<string, unknown>,
+  };
+}
+
+/** Validates a trace object built in memory (by an importer or before writing), naming `label` in errors. */
+export function checkTraceObject(object: unknown, label: string): Omit<LoadedTrace, 'file' | 'sha256'> {
+  return validateTrace(object, new Checker(label), label);
 }
 
 function parseJson(bytes: Buffer, shown: string): unknown {
@@ -438,6 +456,9 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
   return spec;
 }
 
+/** Weights are signed, activations unsigned (post-ReLU): each tensor has its own data field, the other is an error. */
+const TENSOR_DATA = { weights: ['int8Data', 'uint8Data'], iacts: ['uint8Data', 'int8Data'] } as const;
+
 function validateTensors(o: Obj, lc: Checker, spec: LayerSpec, layerType: protobuf.Type): LayerTensors | undefined {
   const result: LayerTensors = {};
   const expected = { weights: weightCount(spec), iacts: spec.N * spec.C * spec.H * spec.W };
@@ -453,10 +474,19 @@ function validateTensors(o: Obj, lc: Checker, spec: LayerSpec, layerType: protob
     }
     const size = shape.reduce((p: number, d: number) => p * d, 1);
     if (size !== expected[key]) lc.fail(`${key}.shape`, shape, `${expected[key]} values (from the layer's shape)`);
-    const data = bytesOf(t.int8Data);
-    if (!data) lc.fail(`${key}.int8Data`, t.int8Data, 'bytes (base64 in JSON)');
-    if (data.length !== size) lc.fail(`${key}.int8Data`, `${data.length} bytes`, `${size} (the product of shape)`);
-    result[key] = new Int8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+    const [field, other] = TENSOR_DATA[key];
+    const signedness = key === 'weights' ? 'signed' : 'unsigned';
+    if (t[other] !== undefined && t[other] !== null) {
+      lc.fail(`${key}.${other}`, '(bytes)', `nothing (${key} are ${signedness} 8-bit: use ${key}.${field})`);
+    }
+    const data = bytesOf(t[field]);
+    if (!data) lc.fail(`${key}.${field}`, t[field], 'bytes (base64 in JSON)');
+    if (data.length !== size) lc.fail(`${key}.${field}`, `${data.length} bytes`, `${size} (the product of shape)`);
+    if (key === 'weights') {
+      result.weights = new Int8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+    } else {
+      result.iacts = Int16Array.from(data);
+    }
   }
   return result.weights || result.iacts ? result : undefined;
 }

@@ -1,0 +1,169 @@
+import type { Component, Simulator } from '../engine/simulator.js';
+import type { AccessCounts, DataType } from '../stats/access-counts.js';
+import { counterIndex } from '../stats/access-counts.js';
+import { Credits } from './credits.js';
+import type { OffChipInterface } from './off-chip.js';
+import type { CreditSink } from './pe/processing-element.js';
+
+/** One packet of a channel's program: a payload (segment or tile id) for a set of PEs. */
+export interface Packet {
+  payload: number;
+  pass: number;
+  bits: number;
+  /** SPad entries it takes in each destination (iacts), and segment slots (1) or weight tiles (1). */
+  entries: number;
+  dests: number[];
+}
+
+/** The ordered packets a channel sends, generated lazily. */
+export interface PacketProgram {
+  /** Fills `pk` with the next packet; false when there are no more. */
+  next(pk: Packet): boolean;
+}
+
+/** Where a channel's packets end up. */
+export interface PacketReceiver {
+  deliver(pe: number, pk: Packet, arrival: number): void;
+}
+
+export interface ChannelConfig {
+  name: string;
+  dataType: DataType;
+  portBits: number;
+  /** Cycles from the end of a transfer to the data being usable in the PE. */
+  latency: number;
+  /** Inter-cluster mesh links the channel's multicast tree uses (flit-hops per flit). */
+  hops: number;
+  /** Per-destination credits: SPad entries (Infinity when only slots count) and slots. */
+  entryCredits: number;
+  slotCredits: number;
+  /** Packets whose data may be fetched from off-chip ahead of sending (a staging buffer), and its size. */
+  prefetchPackets: number;
+  prefetchBits: number;
+  /** Whether the staged data sits in a GLB bank (counted as GLB writes and reads). */
+  stagedInGlb: boolean;
+  glbPortBits: number;
+  numPes: number;
+}
+
+const LOOKAHEAD = 64;
+
+/**
+ * A source port and its multicast tree through the NoC: the routers are circuit-switched and statically
+ * configured per layer (JETCAS19 §III-B), so a channel owns its tree and sends one packet at a time, at the
+ * port width, when every destination is ready (the ready signals are ANDed at the source, §III-B).
+ * Data comes from off-chip, optionally staged in a GLB bank ahead of need.
+ */
+export class MulticastChannel implements Component, CreditSink {
+  id = -1;
+  readonly name: string;
+  packets = 0;
+  lastSend = 0;
+  private busyUntil = 0;
+  private readonly entryCredits: Credits[];
+  private readonly slotCredits: Credits[];
+  // Packets generated ahead, with their off-chip tickets: a ring.
+  private readonly ahead: Packet[] = [];
+  private readonly tickets = new Int32Array(LOOKAHEAD);
+  private aheadHead = 0;
+  private aheadCount = 0;
+  private stagedBits = 0;
+  private programDone = false;
+  private generated = false; // the slot after the ring's last holds a packet not yet requested
+  private readonly cSource: number;
+  private readonly cHop: number;
+  private readonly cDelivery: number;
+  private readonly cGlbRead: number;
+  private readonly cGlbWrite: number;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly cfg: ChannelConfig,
+    private readonly program: PacketProgram,
+    private readonly receiver: PacketReceiver,
+    private readonly offChip: OffChipInterface,
+    private readonly counts: AccessCounts,
+  ) {
+    this.name = cfg.name;
+    this.entryCredits = [];
+    this.slotCredits = [];
+    for (let pe = 0; pe < cfg.numPes; pe++) {
+      this.entryCredits.push(new Credits(cfg.entryCredits));
+      this.slotCredits.push(new Credits(cfg.slotCredits));
+    }
+    for (let i = 0; i < LOOKAHEAD; i++) this.ahead.push({ payload: 0, pass: 0, bits: 0, entries: 0, dests: [] });
+    this.cSource = counterIndex('nocSource', cfg.dataType, 'transfer');
+    this.cHop = counterIndex('nocHop', cfg.dataType, 'transfer');
+    this.cDelivery = counterIndex('nocDelivery', cfg.dataType, 'transfer');
+    this.cGlbRead = counterIndex('glb', cfg.dataType, 'read');
+    this.cGlbWrite = counterIndex('glb', cfg.dataType, 'write');
+  }
+
+  get finished(): boolean {
+    return this.programDone && !this.generated && this.aheadCount === 0;
+  }
+
+  returnCredit(pe: number, time: number, entries: number, slots: number): void {
+    if (entries) this.entryCredits[pe]!.give(time, entries);
+    this.slotCredits[pe]!.give(time, slots);
+    this.sim.wake(this.id, time);
+  }
+
+  step(now: number): void {
+    this.fetchAhead(now);
+    while (this.aheadCount > 0 && this.busyUntil <= now) {
+      const pk = this.ahead[this.aheadHead]!;
+      const ready = this.offChip.readyAt(this.tickets[this.aheadHead]!);
+      if (ready > now) {
+        if (ready !== Infinity) this.sim.wake(this.id, ready);
+        return; // finite bandwidth: the off-chip interface wakes us
+      }
+      for (const pe of pk.dests) {
+        if (this.entryCredits[pe]!.available(now) < pk.entries || this.slotCredits[pe]!.available(now) < 1) return;
+      }
+      const flits = Math.ceil(pk.bits / this.cfg.portBits);
+      this.busyUntil = now + flits;
+      const arrival = this.busyUntil + this.cfg.latency;
+      for (const pe of pk.dests) {
+        this.entryCredits[pe]!.take(pk.entries);
+        this.slotCredits[pe]!.take(1);
+        this.receiver.deliver(pe, pk, arrival);
+      }
+      const c = this.counts.c;
+      c[this.cSource] += flits;
+      c[this.cHop] += flits * this.cfg.hops;
+      c[this.cDelivery] += flits * pk.dests.length;
+      if (this.cfg.stagedInGlb) c[this.cGlbRead] += Math.ceil(pk.bits / this.cfg.glbPortBits);
+      this.packets++;
+      this.lastSend = this.busyUntil;
+      this.stagedBits -= pk.bits;
+      this.aheadHead = (this.aheadHead + 1) % LOOKAHEAD;
+      this.aheadCount--;
+      this.fetchAhead(now);
+      this.sim.wake(this.id, this.busyUntil);
+    }
+  }
+
+  /** Generates packets ahead and asks off-chip for their data while the staging buffer has room. */
+  private fetchAhead(now: number): void {
+    const { cfg } = this;
+    while (this.aheadCount < Math.min(LOOKAHEAD, cfg.prefetchPackets)) {
+      const i = (this.aheadHead + this.aheadCount) % LOOKAHEAD;
+      const pk = this.ahead[i]!;
+      if (!this.generated) {
+        if (this.programDone || !this.program.next(pk)) {
+          this.programDone = true;
+          return;
+        }
+        this.generated = true;
+      }
+      // A packet waits for room unless the buffer is empty (a packet larger than the buffer streams through).
+      if (this.aheadCount > 0 && this.stagedBits + pk.bits > cfg.prefetchBits) return;
+      this.generated = false;
+      this.stagedBits += pk.bits;
+      this.tickets[i] = this.offChip.request(now, pk.bits, cfg.dataType, false, this.id);
+      if (cfg.stagedInGlb) this.counts.c[this.cGlbWrite] += Math.ceil(pk.bits / cfg.glbPortBits);
+      this.aheadCount++;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { HwConfig } from '../../config/hw-config.js';
+import type { MappingPlan } from '../../mapping/plan.js';
+
+/** The four HM-NoC operating modes (JETCAS19 §III, Fig. 8), per data type per layer; psums chain or not. */
+export type NocMode = 'unicast' | 'grouped-multicast' | 'interleaved-multicast' | 'broadcast';
+export type PsumMode = 'unicast' | 'chained';
+
+/**
+ * One source port with its statically configured tree (a channel). Each key is a set of PEs that receive
+ * the same packets; a channel sends its keys' packets interleaved.
+ */
+export interface ChannelSpec {
+  name: string;
+  /** Cluster index (clusterRow * clusterCols + clusterCol) of the source port, and the router in it. */
+  sourceCluster: number;
+  router: number;
+  keys: number[][];
+  /** Inter-cluster links of the multicast tree. */
+  hops: number;
+}
+
+/** A psum accumulation chain: PE ids bottom to top, cluster after cluster; its psum bank, if any. */
+export interface ChainSpec {
+  name: string;
+  pes: number[];
+  /** Cluster and PE column of the bank holding partial sums between passes (null when the chain crosses clusters). */
+  bank: { cluster: number; column: number } | null;
+  hopsBetweenMembers: number[];
+}
+
+export interface NocTopology {
+  iact: ChannelSpec[];
+  weight: ChannelSpec[];
+  chains: ChainSpec[];
+  modes: { iact: NocMode; weight: NocMode; psum: PsumMode };
+}
+
+/** A NoC implementation turns a mapping into channels, or says why the mapping cannot be routed. */
+export interface NocModel {
+  readonly name: string;
+  build(plan: MappingPlan, hw: HwConfig): NocTopology | string;
+}

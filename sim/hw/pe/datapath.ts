@@ -1,0 +1,149 @@
+import { type AccessCounts, counterIndex } from '../../stats/access-counts.js';
+import type { PeSpads } from './spads.js';
+
+/**
+ * The PE's data path for one window (one output position): walks the iact window in the iact SPads, looks
+ * up each iact's weight column through the weight address SPad, multiplies it with the column's weights and
+ * accumulates into the psum SPad. It moves the real 8-bit values; the timing of the same walk is the token
+ * list it fills (words per FE token), which the pipeline model turns into cycles.
+ *
+ * Compressed mode (CSC): zeros are absent, so zero iacts and zero weights are skipped: they cost no cycle.
+ * Fillers (long zero runs) and pads (odd columns under SIMD-2) are stored zeros whose MACs are gated.
+ * Uncompressed mode: every value is stored; a zero iact still walks its weight column (cycles spent, weight
+ * reads and MACs gated, JSSC17 §IV zero gating) and zero weights gate their MAC.
+ *
+ * Every MAC position of the window (cCount x S x mCount) is counted exactly once as compute, gate or skip:
+ * the conservation check at the end of a layer compares their sum with the layer's nominal MACs.
+ */
+export interface WindowGeometry {
+  compressed: boolean;
+  /** Segments in a window: ceil(S / V). */
+  windowSegments: number;
+  /** Input columns per segment (horizontal stride). */
+  V: number;
+  S: number;
+  cCount: number;
+  mCount: number;
+  simdWidth: number;
+}
+
+const I = {
+  iactAddrRead: counterIndex('iactAddrSpad', 'iact', 'read'),
+  iactDataRead: counterIndex('iactDataSpad', 'iact', 'read'),
+  weightAddrRead: counterIndex('weightAddrSpad', 'weight', 'read'),
+  weightAddrGate: counterIndex('weightAddrSpad', 'weight', 'gate'),
+  weightDataRead: counterIndex('weightDataSpad', 'weight', 'read'),
+  weightDataGate: counterIndex('weightDataSpad', 'weight', 'gate'),
+  macCompute: counterIndex('mac', 'psum', 'compute'),
+  macGate: counterIndex('mac', 'psum', 'gate'),
+  macSkip: counterIndex('mac', 'psum', 'skip'),
+  psumRead: counterIndex('psumSpad', 'psum', 'read'),
+  psumWrite: counterIndex('psumSpad', 'psum', 'write'),
+  psumGate: counterIndex('psumSpad', 'psum', 'gate'),
+};
+
+/** Pad slots (odd columns under SIMD-2): gated MAC slots that are not MAC positions of the layer. */
+export const padSlotCounter = counterIndex('mac', 'weight', 'gate');
+
+/**
+ * Computes one window into `spads.psum[psumOffset .. +mCount)` (overwriting it) and fills `tokens` with the
+ * BE words of each FE token. Returns the number of tokens.
+ */
+export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: number, tokens: Int32Array, counts: AccessCounts): number {
+  const c = counts.c;
+  const { iactCount, iactData, segStart, segLen, weightAddr, weightCount, weightData, psum } = spads;
+  const { compressed, windowSegments, V, S, cCount, mCount, simdWidth } = g;
+  const iactCap = spads.iactEntries;
+  const cols = spads.weightCols;
+  const weightEnd = spads.weightEntries;
+  psum.fill(0, psumOffset, psumOffset + mCount);
+  let n = 0;
+  let validIacts = 0; // stored iacts that fall inside the filter
+  let compute = 0;
+  let gate = 0;
+  let skip = 0;
+  let padSlots = 0;
+  let weightWords = 0;
+  let weightGatedWords = 0;
+  let lookups = 0;
+  let iactReads = 0;
+  for (let j = 0; j < windowSegments; j++) {
+    const slot = (spads.segHead + j) % spads.iactSegments;
+    const len = segLen[slot]!;
+    let idx = segStart[slot]!;
+    if (len === 0) {
+      tokens[n++] = 0; // an all-zero column: only its address is read
+      continue;
+    }
+    iactReads += len;
+    let row = -1;
+    for (let e = 0; e < len; e++, idx = idx + 1 === iactCap ? 0 : idx + 1) {
+      const a = iactData[idx]!;
+      row = compressed ? row + iactCount[idx]! + 1 : e;
+      const p = (row / cCount) | 0;
+      const x = j * V + p;
+      if (x >= S) {
+        tokens[n++] = 0; // past the filter's last column: no weight column matches
+        continue;
+      }
+      validIacts++;
+      const k = x * cCount + (row - p * cCount);
+      const start = weightAddr[k]!;
+      const end = k + 1 < cols ? weightAddr[k + 1]! : weightEnd;
+      const words = Math.ceil((end - start) / simdWidth);
+      tokens[n++] = words;
+      if (a === 0) {
+        // Uncompressed zero iact: the weight column is walked with reads and MACs gated.
+        weightGatedWords += words;
+        gate += mCount;
+        continue;
+      }
+      lookups++;
+      weightWords += words;
+      let m = -1;
+      let positions = 0;
+      for (let w = start; w < end; w++) {
+        const wv = weightData[w]!;
+        if (compressed) {
+          const cnt = weightCount[w]!;
+          if (wv === 0 && cnt === 0) {
+            padSlots++;
+            continue;
+          }
+          m += cnt + 1;
+        } else {
+          m = w - start;
+          if (m >= mCount) {
+            padSlots++;
+            continue;
+          }
+        }
+        positions++;
+        if (wv === 0) {
+          gate++;
+          continue;
+        }
+        const at = psumOffset + m;
+        psum[at] = (psum[at]! + a * wv) | 0;
+        compute++;
+      }
+      skip += mCount - positions;
+    }
+  }
+  // Zero iacts inside the filter that compression left out: their whole weight columns are skipped.
+  skip += (cCount * S - validIacts) * mCount;
+  c[I.iactAddrRead] += windowSegments;
+  c[I.iactDataRead] += iactReads;
+  if (compressed) c[I.weightAddrRead] += lookups;
+  else c[I.weightAddrGate] += lookups; // dense mode: address SPads are clock-gated (JETCAS19 §IV-C)
+  c[I.weightDataRead] += weightWords;
+  c[I.weightDataGate] += weightGatedWords;
+  c[I.macCompute] += compute;
+  c[I.macGate] += gate;
+  c[I.macSkip] += skip;
+  c[I.psumRead] += compute;
+  c[I.psumWrite] += compute;
+  c[I.psumGate] += gate;
+  c[padSlotCounter] += padSlots;
+  return n;
+}

@@ -1,0 +1,180 @@
+/**
+ * Timing of the v2 PE's 7-stage pipeline (JETCAS19 §IV-B): stages 1-2 fetch iacts (address, data), stage 3
+ * looks up the matching weight column, stage 4 reads one weight data word (simdWidth weights) per cycle, and
+ * the last stages do the MACs and the psum update. We model it as two decoupled halves:
+ *
+ *   front end (FE, stages 1-3): one token per cycle; a token is a stored iact, or an all-zero iact column
+ *     whose only cost is its address read;
+ *   back end (BE, stage 4+): a token with `words` weight words occupies stage 4 for `words` cycles, two
+ *     cycles after its FE cycle at the earliest; tokens with no weights (zero column, or an iact outside the
+ *     filter) are dropped after stage 3 ("not passed further", §IV-B) and cost only their FE cycle;
+ *   at most `queueDepth` BE-bound tokens may sit between the halves (stage-3 register plus the fetch queue),
+ *     so a run of long columns stalls the FE;
+ *   a window's psums are complete `tail` cycles after its last word (the MAC and psum stages).
+ *
+ * Windows follow each other through the pipeline without draining it. The event engine uses the closed
+ * recurrence (RecurrenceTiming); the tick engine steps the same rules cycle by cycle (SteppedTiming). The
+ * two must agree exactly; test/engine/tick-vs-event.test.ts holds them to it.
+ */
+export interface PipelineTiming {
+  /** Starts window `seq` at cycle `now` with FE tokens `words[0..n)` (0 = dropped after stage 3). */
+  start(seq: number, now: number, words: Int32Array, n: number): void;
+  /** Cycle from which the FE is free for the next window (Infinity while not known). */
+  feEnd(seq: number): number;
+  /** Cycle from which window `seq`'s psums are complete (Infinity while not known). */
+  done(seq: number): number;
+  /** Advances one cycle (stepped model only). */
+  advance(now: number): void;
+  /** Whether cycles must still be stepped to learn a window's times (stepped model only). */
+  readonly stepping: boolean;
+  /** Called with a cycle at which a window's feEnd or done falls, when it becomes known after start. */
+  notify: (time: number) => void;
+  /** Cycles in which stage 4 read a weight word (the PE's busy cycles). */
+  readonly busyCycles: number;
+}
+
+const RING = 8; // windows in flight are bounded by the psum slots (<= 2) plus one being started
+
+export class RecurrenceTiming implements PipelineTiming {
+  busyCycles = 0;
+  private feFree = 0;
+  private beFree = 0;
+  private readonly beStarts: Float64Array; // BE start cycles of the last queueDepth BE-bound tokens
+  private ring = 0;
+  private readonly feEnds = new Float64Array(RING).fill(Infinity);
+  private readonly dones = new Float64Array(RING).fill(Infinity);
+
+  constructor(private readonly queueDepth: number, private readonly tail: number) {
+    this.beStarts = new Float64Array(queueDepth).fill(-Infinity);
+  }
+
+  start(seq: number, now: number, words: Int32Array, n: number): void {
+    let fe = Math.max(now, this.feFree);
+    let lastBeEnd = -Infinity;
+    const { beStarts, queueDepth } = this;
+    for (let t = 0; t < n; t++) {
+      const w = words[t]!;
+      if (w === 0) {
+        fe++;
+        continue;
+      }
+      const oldest = beStarts[this.ring]!; // the queueDepth-th previous BE-bound token
+      const issue = oldest > fe ? oldest : fe;
+      const beStart = Math.max(issue + 2, this.beFree);
+      this.beFree = beStart + w;
+      beStarts[this.ring] = beStart;
+      this.ring = this.ring + 1 === queueDepth ? 0 : this.ring + 1;
+      fe = issue + 1;
+      lastBeEnd = this.beFree;
+      this.busyCycles += w;
+    }
+    this.feFree = fe;
+    this.feEnds[seq % RING] = fe;
+    this.dones[seq % RING] = Math.max(fe, lastBeEnd + this.tail);
+  }
+
+  feEnd(seq: number): number {
+    return this.feEnds[seq % RING]!;
+  }
+
+  done(seq: number): number {
+    return this.dones[seq % RING]!;
+  }
+
+  advance(): void {}
+
+  readonly stepping = false;
+  notify: (time: number) => void = () => undefined;
+}
+
+/** The same rules, one cycle at a time: the reference for RecurrenceTiming. */
+export class SteppedTiming implements PipelineTiming {
+  busyCycles = 0;
+  private readonly feEnds = new Float64Array(RING).fill(Infinity);
+  private readonly dones = new Float64Array(RING).fill(Infinity);
+  // FE: windows waiting to be fetched, each a copy of its tokens.
+  private readonly feWindows: { seq: number; start: number; words: number[]; next: number }[] = [];
+  // BE-bound tokens between the halves, and the token in stage 4.
+  private readonly queue: { ready: number; words: number; seq: number }[] = [];
+  private beRemaining = 0;
+  private beSeq = -1;
+  // Per window: BE tokens not yet finished, and the latest BE end.
+  private readonly pendingBe = new Map<number, { left: number; lastEnd: number; feDone: boolean; feEnd: number }>();
+
+  notify: (time: number) => void = () => undefined;
+
+  get stepping(): boolean {
+    return this.pendingBe.size > 0;
+  }
+
+  constructor(private readonly queueDepth: number, private readonly tail: number) {}
+
+  start(seq: number, now: number, words: Int32Array, n: number): void {
+    this.feEnds[seq % RING] = Infinity;
+    this.dones[seq % RING] = Infinity;
+    this.feWindows.push({ seq, start: now, words: Array.from(words.subarray(0, n)), next: 0 });
+    this.pendingBe.set(seq, { left: 0, lastEnd: -Infinity, feDone: false, feEnd: 0 });
+    if (n === 0) this.finishFe(seq, now);
+  }
+
+  feEnd(seq: number): number {
+    return this.feEnds[seq % RING]!;
+  }
+
+  done(seq: number): number {
+    return this.dones[seq % RING]!;
+  }
+
+  advance(now: number): void {
+    // Stage 4 first: a token starting now frees its queue slot for this cycle's FE.
+    if (this.beRemaining > 0) {
+      this.beRemaining--;
+      this.busyCycles++;
+      if (this.beRemaining === 0) this.beTokenEnded(now + 1);
+    } else if (this.queue.length > 0 && this.queue[0]!.ready <= now) {
+      const token = this.queue.shift()!;
+      this.beSeq = token.seq;
+      this.beRemaining = token.words - 1;
+      this.busyCycles++;
+      if (this.beRemaining === 0) this.beTokenEnded(now + 1);
+    }
+    // Front end: one token per cycle for the oldest window that has started.
+    const win = this.feWindows[0];
+    if (!win || win.start > now) return;
+    const w = win.words[win.next]!;
+    if (w > 0) {
+      if (this.queue.length >= this.queueDepth) return; // stall
+      this.queue.push({ ready: now + 2, words: w, seq: win.seq });
+      this.pendingBe.get(win.seq)!.left++;
+    }
+    win.next++;
+    if (win.next === win.words.length) {
+      this.feWindows.shift();
+      this.finishFe(win.seq, now + 1);
+    }
+  }
+
+  private finishFe(seq: number, feEnd: number): void {
+    this.feEnds[seq % RING] = feEnd;
+    this.notify(feEnd);
+    const p = this.pendingBe.get(seq)!;
+    p.feDone = true;
+    p.feEnd = feEnd;
+    this.settle(seq);
+  }
+
+  private beTokenEnded(end: number): void {
+    const p = this.pendingBe.get(this.beSeq)!;
+    p.left--;
+    p.lastEnd = end;
+    this.settle(this.beSeq);
+  }
+
+  private settle(seq: number): void {
+    const p = this.pendingBe.get(seq)!;
+    if (!p.feDone || p.left > 0) return;
+    this.dones[seq % RING] = Math.max(p.feEnd, p.lastEnd + this.tail);
+    this.notify(this.dones[seq % RING]!);
+    this.pendingBe.delete(seq);
+  }
+}

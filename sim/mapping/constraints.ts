@@ -1,0 +1,84 @@
+import type { HwConfig } from '../config/hw-config.js';
+import { AXES, AXIS_DIMS, type ArrayShape, type Mapping, REDUCTION_DIMS, axisSize, temporalCounts } from './mapping.js';
+import type { Problem } from './problem.js';
+
+export function arrayShape(hw: HwConfig): ArrayShape {
+  return {
+    clusterRows: hw.array.clusterRows,
+    clusterCols: hw.array.clusterCols,
+    peRows: hw.array.peRowsPerCluster,
+    peCols: hw.array.peColsPerCluster,
+  };
+}
+
+/** SPad geometry a mapping implies. */
+export function peGeometry(p: Problem, m: Mapping, hw: HwConfig) {
+  const windowSegments = Math.ceil(p.S / p.V);
+  return {
+    windowSegments,
+    /** Dense worst case of a window's iacts: iacts are data, unknown when the layer is configured. */
+    iactWindowEntries: windowSegments * p.V * m.C0,
+    weightColumns: p.S * m.C0,
+    psumSlots: 2 * m.M0 <= hw.pe.psumSpadEntries ? 2 : 1,
+  };
+}
+
+/** PE modes each PE implementation supports. */
+export function peModes(hw: HwConfig): Mapping['peMode'][] {
+  return hw.pe.type === 'sparse-csc' ? ['compressed', 'uncompressed'] : ['uncompressed'];
+}
+
+/**
+ * Why a mapping cannot run on this hardware, or null if it can (as far as shapes and capacities go; the
+ * weight SPad's fit depends on the weights' sparsity and is checked when the tiles are encoded, and
+ * routability when the NoC is built).
+ */
+export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | null {
+  const shape = arrayShape(hw);
+  if (!peModes(hw).includes(m.peMode)) return `PE type ${hw.pe.type} has no ${m.peMode} mode`;
+  if (m.M0 < 1 || m.C0 < 1) return 'M0 and C0 must be >= 1';
+  for (const axis of AXES) {
+    let product = 1;
+    let seenReduction = false;
+    for (const [d, f] of m.spatial[axis]) {
+      if (!AXIS_DIMS[axis].includes(d)) return `${axis} cannot carry ${d} (allowed: ${AXIS_DIMS[axis].join(', ')})`;
+      if (!Number.isInteger(f) || f < 1) return `${axis} factor ${d}${f} must be a positive integer`;
+      const reduction = REDUCTION_DIMS.includes(d);
+      if (axis === 'clusterRow' && seenReduction && !reduction) {
+        return 'on clusterRow, reduction factors (C, R) must be innermost so psum chains are contiguous';
+      }
+      seenReduction ||= reduction;
+      product *= f;
+    }
+    if (product > axisSize(shape, axis)) return `${axis} factors multiply to ${product} > ${axisSize(shape, axis)} ${axis}s`;
+  }
+  const t = temporalCounts(p, m);
+  const clusterReduction = m.spatial.clusterRow.some(([d]) => REDUCTION_DIMS.includes(d));
+  if (clusterReduction && t.C * t.R > 1) {
+    return 'a reduction across cluster rows must finish in one pass (psums cannot return north)';
+  }
+  if (m.rowsPerPass.N < 1 || m.rowsPerPass.E < 1) return 'rows per pass must be >= 1';
+  const g = peGeometry(p, m, hw);
+  const pe = hw.pe;
+  if (g.windowSegments > pe.iactAddrSpadEntries) {
+    return `an iact window of ${g.windowSegments} segments exceeds the ${pe.iactAddrSpadEntries}-entry iact address SPad`;
+  }
+  if (g.iactWindowEntries > pe.iactDataSpadEntries) {
+    return `an iact window of ${g.iactWindowEntries} values (C0=${m.C0} x ${g.windowSegments * p.V} columns) exceeds the ${pe.iactDataSpadEntries}-entry iact data SPad`;
+  }
+  if (g.weightColumns > pe.weightAddrSpadEntries) {
+    return `${g.weightColumns} weight columns (C0=${m.C0} x S=${p.S}) exceed the ${pe.weightAddrSpadEntries}-entry weight address SPad`;
+  }
+  if (m.M0 > pe.psumSpadEntries) return `M0=${m.M0} exceeds the ${pe.psumSpadEntries}-entry psum SPad`;
+  if (m.peMode === 'uncompressed' && g.weightColumns * Math.ceil(Math.min(m.M0, p.M) / pe.simdWidth) > pe.weightDataSpadWords) {
+    return `a dense weight tile of ${g.weightColumns} x ${m.M0} exceeds the ${pe.weightDataSpadWords}-word weight data SPad`;
+  }
+  if (t.C * t.R > 1) {
+    const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
+    const bits = rows * p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
+    if (bits > hw.glb.psumBankBytes * 8) {
+      return `partial sums of a pass (${rows} rows x ${p.F} x M0) need ${Math.ceil(bits / 8)} B > the ${hw.glb.psumBankBytes} B psum bank`;
+    }
+  }
+  return null;
+}

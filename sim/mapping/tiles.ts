@@ -1,0 +1,235 @@
+import { SimulationError } from '../errors.js';
+import { createCscBuffer, encodeCscInto } from '../sparse/csc.js';
+import type { PeMode } from './mapping.js';
+import type { Problem } from './problem.js';
+
+/*
+ * The layer's tensors cut into the pieces the array moves, in the form the hardware moves them (JETCAS19
+ * §IV-A): iacts as CSC segments of C0 channels x V input columns (V = horizontal stride), each encoded
+ * separately so a PE's window can slide one segment at a time; weights as one CSC matrix per PE tile, with
+ * one column per (filter column s, input channel c) holding the tile's M0 output channels. In uncompressed
+ * mode every value is stored (count 0), as in the PE's dense mode.
+ */
+
+/** A growable pair of entry arrays (count, data) shared by all pieces of one store. */
+class EntryArrays {
+  count: Uint8Array;
+  data: Int16Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.count = new Uint8Array(Math.max(16, capacity));
+    this.data = new Int16Array(Math.max(16, capacity));
+  }
+  reserve(extra: number): void {
+    if (this.length + extra <= this.count.length) return;
+    const cap = Math.max(this.length + extra, this.count.length * 2);
+    const count = new Uint8Array(cap);
+    const data = new Int16Array(cap);
+    count.set(this.count.subarray(0, this.length));
+    data.set(this.data.subarray(0, this.length));
+    this.count = count;
+    this.data = data;
+  }
+  trim(): void {
+    this.count = this.count.slice(0, this.length);
+    this.data = this.data.slice(0, this.length);
+  }
+}
+
+/** Iact segments of every (n, g, channel tile, padded input row, segment index). */
+export class IactSegmentStore {
+  /** Segments per padded input row: enough for the F windows of an output row. */
+  readonly segmentsPerRow: number;
+  readonly channelTiles: number;
+  /** Entries of segment i are [start[i], start[i+1]). */
+  readonly start: Uint32Array;
+  readonly count: Uint8Array;
+  readonly data: Int16Array;
+  /** Non-zero values per segment (equals the entries in compressed mode). */
+  readonly nonZeros: Uint16Array;
+
+  constructor(
+    readonly problem: Problem,
+    readonly C0: number,
+    readonly mode: PeMode,
+    iacts: Int16Array,
+    countBits: number,
+    windowSegments: number,
+  ) {
+    const { N, G, C, H, W, Hp, V, padTop, padLeft, F } = problem;
+    this.segmentsPerRow = F + windowSegments - 1;
+    this.channelTiles = Math.ceil(C / C0);
+    const total = N * G * this.channelTiles * Hp * this.segmentsPerRow;
+    this.start = new Uint32Array(total + 1);
+    this.nonZeros = new Uint16Array(total);
+    const entries = new EntryArrays(mode === 'compressed' ? Math.ceil(iacts.length * 0.6) + total : total * C0 * V);
+    const column = new Int16Array(C0 * V);
+    const csc = createCscBuffer(C0 * V, 1);
+    let seg = 0;
+    for (let n = 0; n < N; n++) {
+      for (let g = 0; g < G; g++) {
+        for (let ct = 0; ct < this.channelTiles; ct++) {
+          const cBase = ct * C0;
+          const cCount = Math.min(C0, C - cBase);
+          const rows = cCount * V;
+          for (let h = 0; h < Hp; h++) {
+            const y = h - padTop;
+            for (let k = 0; k < this.segmentsPerRow; k++, seg++) {
+              // Row index inside the segment is p * cCount + c (position-major), as the PE decodes it.
+              let nz = 0;
+              for (let p = 0; p < V; p++) {
+                const x = k * V + p - padLeft;
+                const inside = y >= 0 && y < H && x >= 0 && x < W;
+                for (let c = 0; c < cCount; c++) {
+                  const v = inside ? iacts[(((n * G + g) * C + cBase + c) * H + y) * W + x]! : 0;
+                  column[p * cCount + c] = v;
+                  if (v !== 0) nz++;
+                }
+              }
+              this.nonZeros[seg] = nz;
+              this.start[seg] = entries.length;
+              if (mode === 'compressed') {
+                encodeCscInto(csc, column, 0, 1, rows, rows, 1, countBits, false);
+                entries.reserve(csc.length);
+                entries.count.set(csc.count.subarray(0, csc.length), entries.length);
+                entries.data.set(csc.data.subarray(0, csc.length), entries.length);
+                entries.length += csc.length;
+              } else {
+                entries.reserve(rows);
+                entries.data.set(column.subarray(0, rows), entries.length);
+                entries.length += rows; // counts stay 0: the dense mode fixes the count at 0
+              }
+            }
+          }
+        }
+      }
+    }
+    this.start[total] = entries.length;
+    entries.trim();
+    this.count = entries.count;
+    this.data = entries.data;
+  }
+
+  index(n: number, g: number, cTile: number, h: number, k: number): number {
+    const { G, Hp } = this.problem;
+    return (((n * G + g) * this.channelTiles + cTile) * Hp + h) * this.segmentsPerRow + k;
+  }
+
+  entries(seg: number): number {
+    return this.start[seg + 1]! - this.start[seg]!;
+  }
+}
+
+/** Weight tiles of every (g, M0 tile, C0 tile, filter row r), encoded once per layer (the "compiler" step). */
+export class WeightTileStore {
+  readonly mTiles: number;
+  readonly channelTiles: number;
+  /** Columns of tile t are colStart[t] .. colStart[t+1]-1 in `addr` (start entry of each column, tile-local). */
+  readonly colStart: Uint32Array;
+  readonly addr: Uint16Array;
+  /** Entries of tile t are [entryStart[t], entryStart[t+1]). */
+  readonly entryStart: Uint32Array;
+  readonly count: Uint8Array;
+  readonly data: Int16Array;
+  /** Largest tile, in SPad words (simdWidth entries each) and in columns. */
+  readonly maxWords: number;
+  readonly maxColumns: number;
+  /** Non-zero weights per tile. */
+  readonly nonZeros: Uint32Array;
+
+  constructor(
+    readonly problem: Problem,
+    readonly M0: number,
+    readonly C0: number,
+    readonly mode: PeMode,
+    weights: Int8Array,
+    countBits: number,
+    readonly simdWidth: number,
+  ) {
+    const { G, M, C, R, S } = problem;
+    this.mTiles = Math.ceil(M / M0);
+    this.channelTiles = Math.ceil(C / C0);
+    const tiles = G * this.mTiles * this.channelTiles * R;
+    this.colStart = new Uint32Array(tiles + 1);
+    this.entryStart = new Uint32Array(tiles + 1);
+    this.nonZeros = new Uint32Array(tiles);
+    const addr: number[] = [];
+    const entries = new EntryArrays(mode === 'compressed' ? Math.ceil(weights.length * 0.6) + tiles * 16 : weights.length + tiles * 16);
+    const maxCols = S * C0;
+    const gathered = new Int8Array(M0 * maxCols);
+    const csc = createCscBuffer(M0, maxCols, true);
+    let maxWords = 0;
+    let maxColumns = 0;
+    let t = 0;
+    for (let g = 0; g < G; g++) {
+      for (let mt = 0; mt < this.mTiles; mt++) {
+        const mBase = mt * M0;
+        const mCount = Math.min(M0, M - mBase);
+        for (let ct = 0; ct < this.channelTiles; ct++) {
+          const cBase = ct * C0;
+          const cCount = Math.min(C0, C - cBase);
+          const cols = S * cCount;
+          for (let r = 0; r < R; r++, t++) {
+            let nz = 0;
+            // Column k = s * cCount + c holds output channels m = 0..mCount-1 (column-major gather).
+            for (let s = 0; s < S; s++) {
+              for (let c = 0; c < cCount; c++) {
+                const k = s * cCount + c;
+                for (let m = 0; m < mCount; m++) {
+                  const v = weights[((((g * M + mBase + m) * C + cBase + c) * R + r) * S) + s]!;
+                  gathered[k * mCount + m] = v;
+                  if (v !== 0) nz++;
+                }
+              }
+            }
+            this.nonZeros[t] = nz;
+            this.colStart[t] = addr.length;
+            this.entryStart[t] = entries.length;
+            let length: number;
+            if (mode === 'compressed') {
+              length = encodeCscInto(csc, gathered, 0, 1, mCount, mCount, cols, countBits, simdWidth === 2);
+              for (let k = 0; k < cols; k++) addr.push(csc.addr[k]!);
+              entries.reserve(length);
+              entries.count.set(csc.count.subarray(0, length), entries.length);
+              entries.data.set(csc.data.subarray(0, length), entries.length);
+            } else {
+              // Dense mode: every value stored, each column padded to whole SPad words.
+              const perColumn = Math.ceil(mCount / simdWidth) * simdWidth;
+              length = cols * perColumn;
+              entries.reserve(length);
+              for (let k = 0; k < cols; k++) {
+                addr.push(k * perColumn);
+                for (let m = 0; m < mCount; m++) entries.data[entries.length + k * perColumn + m] = gathered[k * mCount + m]!;
+                for (let m = mCount; m < perColumn; m++) entries.data[entries.length + k * perColumn + m] = 0;
+              }
+            }
+            entries.length += length;
+            maxWords = Math.max(maxWords, Math.ceil(length / simdWidth));
+            maxColumns = Math.max(maxColumns, cols);
+          }
+        }
+      }
+    }
+    if (t !== tiles) throw new SimulationError(`weight tiles: encoded ${t} of ${tiles}`);
+    this.colStart[tiles] = addr.length;
+    this.entryStart[tiles] = entries.length;
+    entries.trim();
+    this.count = entries.count;
+    this.data = entries.data;
+    this.addr = Uint16Array.from(addr);
+    this.maxWords = maxWords;
+    this.maxColumns = maxColumns;
+  }
+
+  index(g: number, mTile: number, cTile: number, r: number): number {
+    return ((g * this.mTiles + mTile) * this.channelTiles + cTile) * this.problem.R + r;
+  }
+
+  entries(tile: number): number {
+    return this.entryStart[tile + 1]! - this.entryStart[tile]!;
+  }
+
+  columns(tile: number): number {
+    return this.colStart[tile + 1]! - this.colStart[tile]!;
+  }
+}

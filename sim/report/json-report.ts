@@ -1,0 +1,116 @@
+import type { LoadedHwConfig } from '../config/hw-config.js';
+import { type EnergyBreakdown, powerWatts, sumBreakdowns } from '../energy/energy-model.js';
+import type { EngineKind } from '../engine/simulator.js';
+import { LEVEL_UNITS, type AccessReport } from '../stats/access-counts.js';
+import type { LoadedTrace } from '../workloads/trace.js';
+import type { NetworkResult, SimulatedLayer } from '../run/network.js';
+
+/** The JSON report: a contract other tools read (schemaVersion 1). */
+export interface JsonReport {
+  schemaVersion: 1;
+  hw: { name: string; sha256: string };
+  trace: { name: string; sha256: string };
+  seed: number;
+  engine: EngineKind;
+  batch: number;
+  energyTable: { name: string; sha256: string | null };
+  layers: JsonLayer[];
+  offChipLayers: { name: string; type: string; runOnChip: false }[];
+  totals: {
+    cycles: number;
+    latencySeconds: number;
+    inferencesPerSecond: number;
+    nominalMacs: number;
+    effectiveMacs: number;
+    dramBytesPerInference: number;
+    energyJoulesPerInference: number;
+    inferencesPerJoule: number;
+    powerWatts: number;
+    energyJoules: number;
+    energyBreakdown: EnergyBreakdown;
+  };
+  sim: { wallSeconds: number; events: number; simulatedCyclesPerSecond: number };
+}
+
+export interface JsonLayer {
+  name: string;
+  type: string;
+  shape: Record<string, number>;
+  mapping: { text: string; spec: SimulatedLayer['mapping']; nocModes: SimulatedLayer['nocModes']; estimatedCycles: number | null };
+  cycles: number;
+  latencySeconds: number;
+  nominalMacs: number;
+  effectiveMacs: number;
+  gatedMacs: number;
+  skippedMacs: number;
+  peUtilization: number;
+  macUtilization: number;
+  activePes: number;
+  accesses: { units: typeof LEVEL_UNITS; counts: AccessReport };
+  dramBytes: { read: number; write: number };
+  energyJoules: number;
+  energyBreakdown: EnergyBreakdown;
+  check: 'pass' | 'fail' | 'skipped';
+  checkDetail: string;
+  psumOverflows: number | null;
+}
+
+function layerJson(l: SimulatedLayer): JsonLayer {
+  const p = l.problem;
+  return {
+    name: l.name,
+    type: l.type,
+    shape: { N: p.N, G: p.G, C: p.C * p.G, M: p.M * p.G, H: p.H, W: p.W, R: p.R, S: p.S, E: p.E, F: p.F, strideH: p.U, strideW: p.V },
+    mapping: { text: l.mappingText, spec: l.mapping, nocModes: l.nocModes, estimatedCycles: l.estimatedCycles },
+    cycles: l.cycles,
+    latencySeconds: l.latencySeconds,
+    nominalMacs: l.nominalMacs,
+    effectiveMacs: l.effectiveMacs,
+    gatedMacs: l.gatedMacs,
+    skippedMacs: l.skippedMacs,
+    peUtilization: l.peUtilization,
+    macUtilization: l.macUtilization,
+    activePes: l.activePes,
+    accesses: { units: LEVEL_UNITS, counts: l.counts.toReport() },
+    dramBytes: { read: l.dramBits.read / 8, write: l.dramBits.write / 8 },
+    energyJoules: l.energy.totalJoules,
+    energyBreakdown: l.energy,
+    check: l.check,
+    checkDetail: l.checkDetail,
+    psumOverflows: l.psumOverflows,
+  };
+}
+
+export function buildJsonReport(run: NetworkResult, hw: LoadedHwConfig, trace: LoadedTrace, seed: number, engine: EngineKind): JsonReport {
+  const layers = run.layers.map(layerJson);
+  const cycles = layers.reduce((a, l) => a + l.cycles, 0);
+  const latencySeconds = cycles / (hw.config.clockMHz * 1e6);
+  const energy = sumBreakdowns(run.layers.map((l) => l.energy));
+  const batch = run.batch;
+  const dramBytes = layers.reduce((a, l) => a + l.dramBytes.read + l.dramBytes.write, 0);
+  return {
+    schemaVersion: 1,
+    hw: { name: hw.config.name, sha256: hw.sha256 },
+    trace: { name: trace.name, sha256: trace.sha256 },
+    seed,
+    engine,
+    batch,
+    energyTable: { name: run.energyTable.name, sha256: run.energyTable.sha256 },
+    layers,
+    offChipLayers: run.offChip.map((l) => ({ ...l, runOnChip: false as const })),
+    totals: {
+      cycles,
+      latencySeconds,
+      inferencesPerSecond: latencySeconds > 0 ? batch / latencySeconds : 0,
+      nominalMacs: layers.reduce((a, l) => a + l.nominalMacs, 0),
+      effectiveMacs: layers.reduce((a, l) => a + l.effectiveMacs, 0),
+      dramBytesPerInference: dramBytes / batch,
+      energyJoulesPerInference: energy.totalJoules / batch,
+      inferencesPerJoule: energy.totalJoules > 0 ? batch / energy.totalJoules : 0,
+      powerWatts: powerWatts(energy, latencySeconds),
+      energyJoules: energy.totalJoules,
+      energyBreakdown: energy,
+    },
+    sim: { wallSeconds: run.wallSeconds, events: run.events, simulatedCyclesPerSecond: run.wallSeconds > 0 ? cycles / run.wallSeconds : 0 },
+  };
+}

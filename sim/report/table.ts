@@ -1,0 +1,64 @@
+import type { JsonReport } from './json-report.js';
+
+/** Formats rows as a plain text table with right-aligned numeric columns. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map((_, i) => rows.every((r) => /^[-+0-9.,%]*$/.test(r[i] ?? '')));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fixed = (x: number, digits: number): string => x.toFixed(digits);
+const millions = (x: number): string => (x / 1e6).toFixed(2);
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** The per-layer table `eyeriss-sim run` prints. */
+export function runTable(r: JsonReport): string {
+  const rows = r.layers.map((l) => [
+    l.name,
+    l.type,
+    `${l.mapping.nocModes.iact}/${l.mapping.nocModes.weight}/${l.mapping.nocModes.psum}`,
+    String(l.cycles),
+    fixed(l.latencySeconds * 1e3, 3),
+    millions(l.nominalMacs),
+    millions(l.effectiveMacs),
+    pct(l.peUtilization),
+    fixed((l.dramBytes.read + l.dramBytes.write) / 1024, 1),
+    fixed(l.energyJoules * 1e6, 1),
+    l.check,
+  ]);
+  const t = r.totals;
+  rows.push([
+    'total', '', '', String(t.cycles), fixed(t.latencySeconds * 1e3, 3), millions(t.nominalMacs), millions(t.effectiveMacs), '',
+    fixed((t.dramBytesPerInference * r.batch) / 1024, 1), fixed(t.energyJoules * 1e6, 1), '',
+  ]);
+  const table = formatTable(
+    ['layer', 'type', 'NoC iact/weight/psum', 'cycles', 'ms', 'MMACs', 'MMACs done', 'PE util', 'DRAM kB', 'energy uJ', 'check'],
+    rows,
+  );
+  const lines = [
+    `${r.hw.name} running ${r.trace.name}, batch ${r.batch}, seed ${r.seed}, ${r.engine} engine`,
+    table,
+  ];
+  if (r.offChipLayers.length) lines.push(`not run on chip: ${r.offChipLayers.map((l) => `${l.name} (${l.type})`).join(', ')}`);
+  lines.push(
+    `throughput ${t.inferencesPerSecond.toFixed(1)} inferences/s, ${t.inferencesPerJoule.toFixed(1)} inferences/J, ` +
+      `${(t.powerWatts * 1e3).toFixed(1)} mW, ${(t.dramBytesPerInference / 1e6).toFixed(3)} MB DRAM per inference`,
+    `simulated in ${r.sim.wallSeconds.toFixed(2)} s (${r.sim.events} events)`,
+  );
+  return lines.join('\n');
+}
+
+/** One CSV row per layer plus a total row. */
+export function runCsv(r: JsonReport): string {
+  const header = ['layer', 'type', 'mapping', 'cycles', 'latencySeconds', 'nominalMacs', 'effectiveMacs', 'skippedMacs', 'peUtilization', 'macUtilization', 'activePes', 'dramReadBytes', 'dramWriteBytes', 'energyJoules', 'check'];
+  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const rows = r.layers.map((l) => [
+    l.name, l.type, l.mapping.text, l.cycles, l.latencySeconds, l.nominalMacs, l.effectiveMacs, l.skippedMacs, l.peUtilization,
+    l.macUtilization, l.activePes, l.dramBytes.read, l.dramBytes.write, l.energyJoules, l.check,
+  ]);
+  const t = r.totals;
+  rows.push(['total', '', '', t.cycles, t.latencySeconds, t.nominalMacs, t.effectiveMacs, '', '', '', '', '', '', t.energyJoules, '']);
+  return [header, ...rows].map((row) => row.map((c) => quote(String(c))).join(',')).join('\n') + '\n';
+}

@@ -1,0 +1,269 @@
+import type { HwConfig } from '../config/hw-config.js';
+import { type EngineKind, Simulator } from '../engine/simulator.js';
+import { InputError, SimulationError } from '../errors.js';
+import { MulticastChannel, type Packet } from '../hw/channel.js';
+import { OffChipInterface } from '../hw/off-chip.js';
+import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/processing-element.js';
+import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
+import { nocModel } from '../hw/noc/registry.js';
+import type { NocTopology } from '../hw/noc/noc.js';
+import { FinalOutput, PsumBank, PsumChain } from '../hw/psum-chain.js';
+import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
+import { type Mapping, formatMapping } from '../mapping/mapping.js';
+import { rankMappings } from '../mapping/mapper.js';
+import { MappingPlan } from '../mapping/plan.js';
+import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
+import { IactProgram, WeightProgram } from '../mapping/programs.js';
+import { IactSegmentStore, WeightTileStore } from '../mapping/tiles.js';
+import { countOverflows, referenceConv, wrapArrayToBits } from '../reference/conv.js';
+import { AccessCounts } from '../stats/access-counts.js';
+import type { LayerSpec } from '../workloads/layer.js';
+
+export interface LayerRunOptions {
+  engine: EngineKind;
+  check: boolean;
+  /** A mapping the user pinned for this layer, instead of the mapper's choice. */
+  mapping?: Mapping;
+}
+
+export interface LayerResult {
+  name: string;
+  type: string;
+  problem: Problem;
+  mapping: Mapping;
+  mappingText: string;
+  nocModes: NocTopology['modes'];
+  estimatedCycles: number | null;
+  cycles: number;
+  nominalMacs: number;
+  effectiveMacs: number;
+  gatedMacs: number;
+  skippedMacs: number;
+  peUtilization: number;
+  macUtilization: number;
+  activePes: number;
+  peBusyCycles: number;
+  /** Per cluster: the busiest PE's busy cycles (a lower bound of the cycles the cluster was active). */
+  clusterBusyCycles: number[];
+  counts: AccessCounts;
+  dramBits: { read: number; write: number };
+  check: 'pass' | 'fail' | 'skipped';
+  checkDetail: string;
+  psumOverflows: number | null;
+  /** 20-bit outputs, N x (G*M) x E x F. */
+  outputs: Int32Array;
+  events: number;
+}
+
+interface Chosen {
+  mapping: Mapping;
+  estimate: number | null;
+  weights: WeightTileStore;
+  topology: NocTopology;
+}
+
+/** Picks (or validates) the mapping and encodes the weight tiles it needs. */
+function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8Array, pinned?: Mapping): Chosen {
+  const noc = nocModel(hw);
+  const shape = arrayShape(hw);
+  const stores = new Map<string, WeightTileStore>();
+  const tilesFor = (m: Mapping): WeightTileStore => {
+    const key = `${m.peMode}/${m.M0}/${m.C0}`;
+    let s = stores.get(key);
+    if (!s) {
+      s = new WeightTileStore(p, m.M0, m.C0, m.peMode, weights, hw.pe.cscCountBits, hw.pe.simdWidth);
+      stores.set(key, s);
+    }
+    return s;
+  };
+  const fits = (m: Mapping): { weights: WeightTileStore; topology: NocTopology } | string => {
+    const w = tilesFor(m);
+    if (w.maxWords > hw.pe.weightDataSpadWords) {
+      return `a weight tile needs ${w.maxWords} words > the ${hw.pe.weightDataSpadWords}-word weight data SPad`;
+    }
+    const topology = noc.build(new MappingPlan(p, m, shape), hw);
+    return typeof topology === 'string' ? topology : { weights: w, topology };
+  };
+  if (pinned) {
+    const why = mappingProblem(p, pinned, hw);
+    const ok = why ?? fits(pinned);
+    if (typeof ok === 'string') throw new InputError(`layer "${layer.name}": pinned mapping cannot run: ${ok}`);
+    return { mapping: pinned, estimate: null, ...ok };
+  }
+  const ranked = rankMappings(p, hw, { iact: layer.iactDensity, weight: layer.weightDensity });
+  for (const candidate of ranked) {
+    const ok = fits(candidate.mapping);
+    if (typeof ok !== 'string') return { mapping: candidate.mapping, estimate: candidate.estimatedCycles, ...ok };
+  }
+  throw new InputError(
+    `layer "${layer.name}": no mapping fits ${hw.name} (${ranked.length ? 'weight tiles or NoC routes do not fit' : `filter ${p.R}x${p.S}, stride ${p.U}x${p.V} does not fit the PE scratchpads`})`,
+  );
+}
+
+/** Receives nothing: the psum input of the bottom PE of a chain without a bank. */
+const NO_SENDER: CreditSink = { returnCredit: () => undefined };
+const OFF_CHAIN: ChainView = {
+  roleOf: () => ({ kind: 'off', psumIn: false }),
+  rowJob: () => null,
+  outputOf: () => null,
+  lastRow: () => -1,
+  receiverOf: () => {
+    throw new SimulationError('a PE outside every psum chain has no receiver');
+  },
+};
+
+/**
+ * Simulates one on-chip layer: builds the array for its mapping, moves the layer's real data through it,
+ * and checks the outputs and the MAC conservation.
+ */
+export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, options: LayerRunOptions): LayerResult {
+  const p = toProblem(layer);
+  const chosen = chooseMapping(hw, layer, p, weights, options.mapping);
+  const { mapping, topology } = chosen;
+  const plan = new MappingPlan(p, mapping, arrayShape(hw));
+  const geo = peGeometry(p, mapping, hw);
+  const compressed = mapping.peMode === 'compressed';
+  const iactStore = new IactSegmentStore(p, mapping.C0, mapping.peMode, iacts, hw.pe.cscCountBits, geo.windowSegments);
+
+  const sim = new Simulator(options.engine);
+  const counts = new AccessCounts();
+  const bitsPerCycle = hw.offChip.bandwidthGBps === null ? null : (hw.offChip.bandwidthGBps * 8e9) / (hw.clockMHz * 1e6);
+  const offChip = new OffChipInterface(sim, counts, bitsPerCycle, hw.offChip.latencyCycles);
+  offChip.id = sim.add(offChip);
+
+  const pe = hw.pe;
+  const tail = pe.pipelineStages - 4; // stages after the weight-data read: MAC and psum update
+  const pes: ProcessingElement[] = [];
+  for (let i = 0; i < plan.numPes; i++) {
+    const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, tail);
+    const node = new ProcessingElement(`PE${i}`, i, sim, {
+      plan, iacts: iactStore, weights: chosen.weights, compressed, windowSegments: geo.windowSegments,
+      simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
+      iactEntries: pe.iactDataSpadEntries, iactSegments: pe.iactAddrSpadEntries, weightAddrEntries: pe.weightAddrSpadEntries,
+      weightEntries: pe.weightDataSpadWords * pe.simdWidth, psumEntries: pe.psumSpadEntries,
+    }, counts, timing);
+    node.chain = OFF_CHAIN;
+    node.psumInSender = NO_SENDER;
+    node.id = sim.add(node);
+    pes.push(node);
+  }
+
+  const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
+  const banks: PsumBank[] = [];
+  for (const spec of topology.chains) {
+    const members = spec.pes.map((id) => pes[id]!);
+    const bank = spec.bank
+      ? new PsumBank(`bank c${spec.bank.cluster} col${spec.bank.column}`, sim, plan, hw.precision.psumBits, hw.noc.psum.portBits, hw.noc.localLatencyCycles, counts)
+      : null;
+    const chain = new PsumChain(members, plan, bank, final);
+    members.forEach((m, k) => {
+      m.chain = chain;
+      m.member = k;
+      m.psumInSender = k === 0 ? (bank ?? NO_SENDER) : members[k - 1]!;
+      if (k + 1 < members.length) m.upCredits.give(0, 1); // the PE above has a one-vector input FIFO
+    });
+    if (bank) {
+      bank.attach(chain);
+      bank.id = sim.add(bank);
+      banks.push(bank);
+    }
+  }
+
+  const iactBits = (seg: number): number =>
+    compressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits;
+  const weightBits = (tile: number, mCount: number): number => {
+    const w = chosen.weights;
+    return compressed
+      ? w.columns(tile) * pe.weightAddrBits + w.entries(tile) * (pe.weightDataWordBits / pe.simdWidth)
+      : w.columns(tile) * mCount * hw.precision.weightBits;
+  };
+  const channels: MulticastChannel[] = [];
+  const deliverIact = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveSegment(pk.payload, arrival) };
+  const deliverWeight = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveWeights(pk.payload, pk.pass, arrival) };
+  for (const spec of topology.iact) {
+    const ch = new MulticastChannel(sim, {
+      name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
+      latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
+      entryCredits: pe.iactDataSpadEntries, slotCredits: pe.iactAddrSpadEntries,
+      prefetchPackets: 64, prefetchBits: hw.glb.iactBankBytes * 8, stagedInGlb: true, glbPortBits: hw.noc.iact.portBits,
+      numPes: plan.numPes,
+    }, new IactProgram(spec, plan, iactStore, iactBits), deliverIact, offChip, counts);
+    ch.id = sim.add(ch);
+    for (const key of spec.keys) for (const id of key) pes[id]!.iactSender = ch;
+    channels.push(ch);
+  }
+  for (const spec of topology.weight) {
+    const ch = new MulticastChannel(sim, {
+      name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
+      latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
+      entryCredits: 0, slotCredits: 1, prefetchPackets: 1, prefetchBits: Infinity, stagedInGlb: false,
+      glbPortBits: hw.noc.weight.portBits, numPes: plan.numPes,
+    }, new WeightProgram(spec, plan, chosen.weights, weightBits), deliverWeight, offChip, counts);
+    ch.id = sim.add(ch);
+    for (const key of spec.keys) for (const id of key) pes[id]!.weightSender = ch;
+    channels.push(ch);
+  }
+  for (const ch of channels) sim.wake(ch.id, 0);
+
+  sim.run();
+
+  const stuck = [...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished), ...banks.filter((b) => !b.finished)];
+  if (stuck.length > 0) {
+    throw new SimulationError(`layer "${layer.name}": the array stopped with work left in ${stuck.slice(0, 4).map((c) => c.name).join(', ')}${stuck.length > 4 ? ` and ${stuck.length - 4} more` : ''} (deadlock; ${stuck.filter((c): c is ProcessingElement => c instanceof ProcessingElement).filter((c) => process.env.DBG ? ['PE4','PE8'].includes(c.name) : true).slice(0, 3).map((c) => c.describe()).join('; ')})`);
+  }
+  const cycles = Math.max(final.lastArrival, offChip.lastCompletion);
+  const nominal = problemMacs(p);
+  const effective = counts.get('mac', 'psum', 'compute');
+  const gated = counts.get('mac', 'psum', 'gate');
+  const skipped = counts.get('mac', 'psum', 'skip');
+  if (effective + gated + skipped !== nominal) {
+    throw new SimulationError(`layer "${layer.name}": MAC conservation broken: ${effective} done + ${gated} gated + ${skipped} skipped != ${nominal} nominal`);
+  }
+  const notOnce = final.written.findIndex((w) => w !== 1);
+  if (notOnce >= 0) {
+    throw new SimulationError(`layer "${layer.name}": output ${notOnce} written ${final.written[notOnce]} times, expected exactly once`);
+  }
+  let check: LayerResult['check'] = 'skipped';
+  let checkDetail = 'not checked (--no-check)';
+  let psumOverflows: number | null = null;
+  if (options.check) {
+    const exact = referenceConv(layer, iacts, weights);
+    const expected = wrapArrayToBits(exact, hw.precision.psumBits);
+    psumOverflows = countOverflows(exact, hw.precision.psumBits);
+    const bad = expected.findIndex((v, i) => v !== final.psums[i]);
+    check = bad < 0 ? 'pass' : 'fail';
+    checkDetail = bad < 0
+      ? `all ${expected.length} outputs equal the reference`
+      : `output ${bad}: simulated ${final.psums[bad]}, reference ${expected[bad]}`;
+  }
+  const busy = pes.reduce((a, x) => a + x.timing.busyCycles, 0);
+  const perCluster = hw.array.peRowsPerCluster * hw.array.peColsPerCluster;
+  const clusterBusyCycles = Array.from({ length: plan.numPes / perCluster }, (_, c) =>
+    Math.max(...pes.slice(c * perCluster, (c + 1) * perCluster).map((x) => x.timing.busyCycles)));
+  return {
+    name: layer.name,
+    type: layer.type,
+    problem: p,
+    mapping,
+    mappingText: formatMapping(mapping),
+    nocModes: topology.modes,
+    estimatedCycles: chosen.estimate,
+    cycles,
+    nominalMacs: nominal,
+    effectiveMacs: effective,
+    gatedMacs: gated,
+    skippedMacs: skipped,
+    peUtilization: cycles > 0 ? busy / (plan.numPes * cycles) : 0,
+    macUtilization: cycles > 0 ? effective / (plan.numPes * pe.simdWidth * cycles) : 0,
+    activePes: pes.filter((x) => x.windowsComputed > 0).length,
+    peBusyCycles: busy,
+    clusterBusyCycles,
+    counts,
+    dramBits: { read: offChip.readBits, write: offChip.writeBits },
+    check,
+    checkDetail,
+    psumOverflows,
+    outputs: final.psums,
+    events: sim.steps,
+  };
+}
