@@ -10,8 +10,10 @@ export interface Packet {
   payload: number;
   pass: number;
   bits: number;
-  /** SPad entries it takes in each destination (iacts), and segment slots (1) or weight tiles (1). */
+  /** SPad entries it takes in each destination (iacts; 0 for weights, which take the whole SPad). */
   entries: number;
+  /** Output channels (rows) of a weight tile; 0 for iacts. */
+  rows: number;
   dests: number[];
 }
 
@@ -70,6 +72,7 @@ export class MulticastChannel implements Component, CreditSink {
   private stagedBits = 0;
   private programDone = false;
   private generated = false; // the slot after the ring's last holds a packet not yet requested
+  private waitingFor = -1; // the PE whose credit return would unblock the head packet
   private readonly cSource: number;
   private readonly cHop: number;
   private readonly cDelivery: number;
@@ -91,7 +94,7 @@ export class MulticastChannel implements Component, CreditSink {
       this.entryCredits.push(new Credits(cfg.entryCredits));
       this.slotCredits.push(new Credits(cfg.slotCredits));
     }
-    for (let i = 0; i < LOOKAHEAD; i++) this.ahead.push({ payload: 0, pass: 0, bits: 0, entries: 0, dests: [] });
+    for (let i = 0; i < LOOKAHEAD; i++) this.ahead.push({ payload: 0, pass: 0, bits: 0, entries: 0, rows: 0, dests: [] });
     this.cSource = counterIndex('nocSource', cfg.dataType, 'transfer');
     this.cHop = counterIndex('nocHop', cfg.dataType, 'transfer');
     this.cDelivery = counterIndex('nocDelivery', cfg.dataType, 'transfer');
@@ -106,7 +109,10 @@ export class MulticastChannel implements Component, CreditSink {
   returnCredit(pe: number, time: number, entries: number, slots: number): void {
     if (entries) this.entryCredits[pe]!.give(time, entries);
     this.slotCredits[pe]!.give(time, slots);
-    this.sim.wake(this.id, time);
+    if (pe === this.waitingFor) {
+      this.waitingFor = -1;
+      this.sim.wake(this.id, time);
+    }
   }
 
   step(now: number): void {
@@ -119,7 +125,16 @@ export class MulticastChannel implements Component, CreditSink {
         return; // finite bandwidth: the off-chip interface wakes us
       }
       for (const pe of pk.dests) {
-        if (this.entryCredits[pe]!.available(now) < pk.entries || this.slotCredits[pe]!.available(now) < 1) return;
+        const entries = this.entryCredits[pe]!;
+        const slots = this.slotCredits[pe]!;
+        const entriesOk = entries.available(now) >= pk.entries;
+        const slotsOk = slots.available(now) >= 1;
+        if (entriesOk && slotsOk) continue;
+        // Not ready: wake at its next known credit return, or when it returns one.
+        const next = Math.min(entriesOk ? Infinity : entries.nextTime(), slotsOk ? Infinity : slots.nextTime());
+        if (next === Infinity) this.waitingFor = pe;
+        else this.sim.wake(this.id, next);
+        return;
       }
       const flits = Math.ceil(pk.bits / this.cfg.portBits);
       this.busyUntil = now + flits;

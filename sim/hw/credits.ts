@@ -25,6 +25,25 @@ export class Credits {
     return this.free;
   }
 
+  /**
+   * Earliest cycle >= t at which `amount` credits are usable, counting only returns already known
+   * (Infinity if those do not suffice). Callers ask for non-decreasing t, as a sender acts in order.
+   */
+  earliest(t: number, amount: number): number {
+    let free = this.available(t);
+    if (free >= amount) return t;
+    for (let i = this.head; i < this.tail; i++) {
+      free += this.amounts[i % this.times.length]!;
+      if (free >= amount) return this.times[i % this.times.length]!;
+    }
+    return Infinity;
+  }
+
+  /** Time of the earliest return not yet usable (Infinity if none is pending). */
+  nextTime(): number {
+    return this.head === this.tail ? Infinity : this.times[this.head % this.times.length]!;
+  }
+
   take(amount: number): void {
     this.free -= amount;
   }

@@ -28,14 +28,14 @@ export class FinalOutput implements PsumReceiver {
     this.written = new Uint8Array(size);
   }
 
-  receivePsums(now: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     const { G, M, E, F } = this.plan.problem;
     for (let m = 0; m < mCount; m++) {
       const idx = (((meta.n * G + meta.g) * M + meta.mBase + m) * E + meta.e) * F + meta.f;
       this.psums[idx] = src[from + m]!;
       this.written[idx]++;
     }
-    this.offChip.request(now, mCount * this.outputBits, 'psum', true, -1);
+    this.offChip.request(sent, mCount * this.outputBits, 'psum', true, -1);
     if (arrival > this.lastArrival) this.lastArrival = arrival;
   }
 }
@@ -55,8 +55,10 @@ export class PsumBank implements Component, PsumReceiver, CreditSink {
   private storeCount: Int32Array | null = null;
   private writtenCode: Float64Array | null = null;
   private portFree = 0;
-  // Posted writes.
-  private readonly wq: { arrival: number; data: Int32Array; mCount: number; meta: WindowMeta }[] = [];
+  // Posted writes, at most WRITE_QUEUE (credits), each with its own buffer.
+  private readonly wq: { arrival: number; data: Int32Array; mCount: number; pass: number; vector: number }[];
+  private wqHead = 0;
+  private wqCount = 0;
   // Read cursor: next (pass, row, f) the bottom PE takes from the bank.
   private rPass = 0;
   private rRow = 0;
@@ -64,6 +66,7 @@ export class PsumBank implements Component, PsumReceiver, CreditSink {
   private rLastRow = -2;
   private readDone = false;
   private readonly readCredits = new Credits(1);
+  private waitingForCredit = false;
   private readonly cRead: number;
   private readonly cWrite: number;
   private chain: PsumChain | null = null;
@@ -79,6 +82,7 @@ export class PsumBank implements Component, PsumReceiver, CreditSink {
   ) {
     this.cRead = counterIndex('glb', 'psum', 'read');
     this.cWrite = counterIndex('glb', 'psum', 'write');
+    this.wq = Array.from({ length: WRITE_QUEUE }, () => ({ arrival: 0, data: new Int32Array(plan.tile.M), mCount: 0, pass: 0, vector: 0 }));
   }
 
   attach(chain: PsumChain): void {
@@ -95,45 +99,62 @@ export class PsumBank implements Component, PsumReceiver, CreditSink {
     this.writtenCode = new Float64Array(vectors).fill(-1);
   }
 
-  receivePsums(_now: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
-    this.wq.push({ arrival, data: src.slice(from, from + mCount), mCount, meta });
+  receivePsums(_sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    if (this.wqCount === WRITE_QUEUE) throw new SimulationError(`${this.name}: write queue overrun`);
+    const w = this.wq[(this.wqHead + this.wqCount++) % WRITE_QUEUE]!;
+    for (let m = 0; m < mCount; m++) w.data[m] = src[from + m]!;
+    w.arrival = arrival;
+    w.mCount = mCount;
+    w.pass = meta.pass;
+    w.vector = meta.row * this.plan.problem.F + meta.f;
     this.sim.wake(this.id, arrival);
   }
 
   returnCredit(_pe: number, time: number): void {
     this.readCredits.give(time, 1);
-    this.sim.wake(this.id, time);
+    if (this.waitingForCredit) {
+      this.waitingForCredit = false;
+      this.sim.wake(this.id, time);
+    }
   }
 
   get finished(): boolean {
-    return this.wq.length === 0;
+    return this.wqCount === 0;
   }
 
   step(now: number): void {
     const chain = this.chain!;
     const F = this.plan.problem.F;
     for (;;) {
-      if (this.portFree > now) return;
-      const w = this.wq[0];
+      if (this.portFree > now) {
+        this.sim.wake(this.id, this.portFree);
+        return;
+      }
+      const w = this.wqCount > 0 ? this.wq[this.wqHead]! : null;
       if (w && w.arrival <= now) {
         this.ensureStore();
-        const v = w.meta.row * F + w.meta.f;
-        this.store!.set(w.data, v * this.plan.tile.M);
+        const v = w.vector;
+        this.store!.set(w.data.subarray(0, w.mCount), v * this.plan.tile.M);
         this.storeCount![v] = w.mCount;
-        this.writtenCode![v] = w.meta.pass;
+        this.writtenCode![v] = w.pass;
         const d = Math.ceil((w.mCount * this.psumBits) / this.portBits);
         this.counts.c[this.cWrite] += d;
         this.portFree = now + d;
-        this.wq.shift();
+        this.wqHead = (this.wqHead + 1) % WRITE_QUEUE;
+        this.wqCount--;
         chain.members[chain.members.length - 1]!.returnCredit(-1, now + d + 1, 0, 1);
-        this.sim.wake(this.id, this.portFree);
         continue;
       }
       if (!this.seekRead()) return;
       const v = this.rRow * F + this.rF;
       // The vector must hold the previous reduction pass's sums for this window.
-      if (this.writtenCode === null || this.writtenCode[v] !== this.rPass - 1) return;
-      if (this.readCredits.available(now) < 1) return;
+      if (this.writtenCode === null || this.writtenCode[v] !== this.rPass - 1) return; // the write wakes us
+      if (this.readCredits.available(now) < 1) {
+        const next = this.readCredits.nextTime();
+        if (next === Infinity) this.waitingForCredit = true;
+        else this.sim.wake(this.id, next);
+        return;
+      }
       const mCount = this.storeCount![v]!;
       const d = Math.ceil((mCount * this.psumBits) / this.portBits);
       this.readCredits.take(1);
@@ -142,7 +163,6 @@ export class PsumBank implements Component, PsumReceiver, CreditSink {
       const meta: WindowMeta = { pass: this.rPass, row: this.rRow, f: this.rF, n: 0, g: 0, mBase: 0, e: 0 };
       chain.members[0]!.receivePsums(now, now + d + this.latency, this.store!, v * this.plan.tile.M, mCount, meta);
       this.rF++;
-      this.sim.wake(this.id, this.portFree);
     }
   }
 

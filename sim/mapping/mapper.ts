@@ -6,7 +6,7 @@ import type { Problem } from './problem.js';
 /**
  * The mapper: enumerates row-stationary mappings within the SPad and GLB capacities and ranks them by an
  * analytic estimate of their cycles (compute per window, psum drain, iact and weight delivery, weight
- * reloads per pass). Ties break on the mapping's text, so the choice is deterministic. The estimate only
+ * reloads per pass). Ties keep the enumeration order, so the choice is deterministic. The estimate only
  * ranks; the chosen mapping's cycles come from simulating it. Candidates whose weight tiles turn out not
  * to fit the weight SPad (known only from the actual weights) are dropped by the caller, which then takes
  * the next one.
@@ -134,7 +134,8 @@ export function rankMappings(p: Problem, hw: HwConfig, dens: Densities): RankedM
       }
     }
   }
-  ranked.sort((a, b) => a.estimatedCycles - b.estimatedCycles || textKey(a.mapping).localeCompare(textKey(b.mapping)));
+  // A stable sort: equal estimates keep the (deterministic) enumeration order.
+  ranked.sort((a, b) => a.estimatedCycles - b.estimatedCycles);
   return ranked;
 }
 
@@ -147,8 +148,4 @@ function needsAllReplicas(p: Problem, m: Mapping): boolean {
     if (f > ceilDiv(p[d], tile)) return false;
   }
   return true;
-}
-
-function textKey(m: Mapping): string {
-  return JSON.stringify(m);
 }

@@ -42,6 +42,7 @@ export class IactProgram implements PacketProgram {
           pk.pass = this.pass;
           pk.bits = this.bitsOf(seg);
           pk.entries = store.entries(seg);
+          pk.rows = 0;
           pk.dests = dests;
           return true;
         }
@@ -113,6 +114,7 @@ export class WeightProgram implements PacketProgram {
         pk.pass = this.pass;
         pk.bits = this.bitsOf(tile, mCount);
         pk.entries = 0;
+        pk.rows = mCount;
         pk.dests = dests;
         return true;
       }

@@ -120,7 +120,11 @@ export class IactSegmentStore {
   }
 }
 
-/** Weight tiles of every (g, M0 tile, C0 tile, filter row r), encoded once per layer (the "compiler" step). */
+/**
+ * Weight tiles of every (g, M0 tile, C0 tile, filter row r), encoded once per layer (the "compiler" step).
+ * Column k = c * S + s of a tile holds output channels m = 0..mCount-1 of input channel c, filter column s;
+ * in the weight tensor (M x C x R x S) that column is a strided run, so it is encoded in place.
+ */
 export class WeightTileStore {
   readonly mTiles: number;
   readonly channelTiles: number;
@@ -134,8 +138,6 @@ export class WeightTileStore {
   /** Largest tile, in SPad words (simdWidth entries each) and in columns. */
   readonly maxWords: number;
   readonly maxColumns: number;
-  /** Non-zero weights per tile. */
-  readonly nonZeros: Uint32Array;
 
   constructor(
     readonly problem: Problem,
@@ -152,15 +154,17 @@ export class WeightTileStore {
     const tiles = G * this.mTiles * this.channelTiles * R;
     this.colStart = new Uint32Array(tiles + 1);
     this.entryStart = new Uint32Array(tiles + 1);
-    this.nonZeros = new Uint32Array(tiles);
-    const addr: number[] = [];
-    const entries = new EntryArrays(mode === 'compressed' ? Math.ceil(weights.length * 0.6) + tiles * 16 : weights.length + tiles * 16);
-    const maxCols = S * C0;
-    const gathered = new Int8Array(M0 * maxCols);
-    const csc = createCscBuffer(M0, maxCols, true);
+    this.addr = new Uint16Array(G * this.mTiles * R * S * C);
+    let nonZeros = 0;
+    for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) nonZeros++;
+    const compressed = mode === 'compressed';
+    const entries = new EntryArrays(compressed ? nonZeros + tiles * S * C0 : weights.length + tiles * S * C0);
+    const packed = { rows: 0, cols: 0, addr: this.addr, count: entries.count, data: entries.data, length: 0 };
+    const rowStride = C * R * S;
     let maxWords = 0;
     let maxColumns = 0;
     let t = 0;
+    let cols = 0;
     for (let g = 0; g < G; g++) {
       for (let mt = 0; mt < this.mTiles; mt++) {
         const mBase = mt * M0;
@@ -168,55 +172,45 @@ export class WeightTileStore {
         for (let ct = 0; ct < this.channelTiles; ct++) {
           const cBase = ct * C0;
           const cCount = Math.min(C0, C - cBase);
-          const cols = S * cCount;
           for (let r = 0; r < R; r++, t++) {
-            let nz = 0;
-            // Column k = s * cCount + c holds output channels m = 0..mCount-1 (column-major gather).
-            for (let s = 0; s < S; s++) {
-              for (let c = 0; c < cCount; c++) {
-                const k = s * cCount + c;
-                for (let m = 0; m < mCount; m++) {
-                  const v = weights[((((g * M + mBase + m) * C + cBase + c) * R + r) * S) + s]!;
-                  gathered[k * mCount + m] = v;
-                  if (v !== 0) nz++;
+            this.colStart[t] = cols;
+            this.entryStart[t] = entries.length;
+            const start = entries.length;
+            entries.reserve(cCount * S * (mCount + 1));
+            packed.count = entries.count;
+            packed.data = entries.data;
+            for (let c = 0; c < cCount; c++) {
+              const base = (((g * M + mBase) * C + cBase + c) * R + r) * S;
+              const k0 = c * S;
+              if (compressed) {
+                // S columns (one per filter column) of mCount rows, each column padded for SIMD words.
+                const n = encodeCscInto(packed, weights, base, rowStride, 1, mCount, S, countBits, simdWidth === 2, entries.length, cols + k0);
+                for (let k = 0; k < S; k++) this.addr[cols + k0 + k] += entries.length - start;
+                entries.length += n;
+              } else {
+                // Dense mode: every value stored, each column padded to whole SPad words.
+                const perColumn = Math.ceil(mCount / simdWidth) * simdWidth;
+                for (let s = 0; s < S; s++) {
+                  this.addr[cols + k0 + s] = entries.length - start;
+                  for (let m = 0; m < mCount; m++) entries.data[entries.length + m] = weights[base + m * rowStride + s]!;
+                  for (let m = mCount; m < perColumn; m++) entries.data[entries.length + m] = 0;
+                  entries.length += perColumn;
                 }
               }
             }
-            this.nonZeros[t] = nz;
-            this.colStart[t] = addr.length;
-            this.entryStart[t] = entries.length;
-            let length: number;
-            if (mode === 'compressed') {
-              length = encodeCscInto(csc, gathered, 0, 1, mCount, mCount, cols, countBits, simdWidth === 2);
-              for (let k = 0; k < cols; k++) addr.push(csc.addr[k]!);
-              entries.reserve(length);
-              entries.count.set(csc.count.subarray(0, length), entries.length);
-              entries.data.set(csc.data.subarray(0, length), entries.length);
-            } else {
-              // Dense mode: every value stored, each column padded to whole SPad words.
-              const perColumn = Math.ceil(mCount / simdWidth) * simdWidth;
-              length = cols * perColumn;
-              entries.reserve(length);
-              for (let k = 0; k < cols; k++) {
-                addr.push(k * perColumn);
-                for (let m = 0; m < mCount; m++) entries.data[entries.length + k * perColumn + m] = gathered[k * mCount + m]!;
-                for (let m = mCount; m < perColumn; m++) entries.data[entries.length + k * perColumn + m] = 0;
-              }
-            }
-            entries.length += length;
-            maxWords = Math.max(maxWords, Math.ceil(length / simdWidth));
-            maxColumns = Math.max(maxColumns, cols);
+            cols += cCount * S;
+            maxWords = Math.max(maxWords, Math.ceil((entries.length - start) / simdWidth));
+            maxColumns = Math.max(maxColumns, cCount * S);
           }
         }
       }
     }
     if (t !== tiles) throw new SimulationError(`weight tiles: encoded ${t} of ${tiles}`);
-    this.colStart[tiles] = addr.length;
+    this.colStart[tiles] = cols;
     this.entryStart[tiles] = entries.length;
     entries.trim();
     this.count = entries.count;
     this.data = entries.data;
-    this.addr = Uint16Array.from(addr);
     this.maxWords = maxWords;
     this.maxColumns = maxColumns;
   }

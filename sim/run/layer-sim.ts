@@ -179,7 +179,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   };
   const channels: MulticastChannel[] = [];
   const deliverIact = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveSegment(pk.payload, arrival) };
-  const deliverWeight = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveWeights(pk.payload, pk.pass, arrival) };
+  const deliverWeight = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveWeights(pk.payload, pk.pass, pk.rows, arrival) };
   for (const spec of topology.iact) {
     const ch = new MulticastChannel(sim, {
       name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
@@ -209,7 +209,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
 
   const stuck = [...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished), ...banks.filter((b) => !b.finished)];
   if (stuck.length > 0) {
-    throw new SimulationError(`layer "${layer.name}": the array stopped with work left in ${stuck.slice(0, 4).map((c) => c.name).join(', ')}${stuck.length > 4 ? ` and ${stuck.length - 4} more` : ''} (deadlock; ${stuck.filter((c): c is ProcessingElement => c instanceof ProcessingElement).filter((c) => process.env.DBG ? ['PE4','PE8'].includes(c.name) : true).slice(0, 3).map((c) => c.describe()).join('; ')})`);
+    const pe = stuck.find((c): c is ProcessingElement => c instanceof ProcessingElement);
+    throw new SimulationError(`layer "${layer.name}": the array stopped with work left in ${stuck.slice(0, 4).map((c) => c.name).join(', ')}${stuck.length > 4 ? ` and ${stuck.length - 4} more` : ''} (deadlock${pe ? `; ${pe.describe()}` : ''})`);
   }
   const cycles = Math.max(final.lastArrival, offChip.lastCompletion);
   const nominal = problemMacs(p);

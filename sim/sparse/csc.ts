@@ -72,6 +72,10 @@ export function encodeCsc(values: CscValues, rows: number, cols: number, options
  * whole column-major matrix is (base 0, rowStride 1, colStride rows); rows r0.. of a column-major tensor
  * with `R` rows are (base r0, 1, R); a block of a row-major tensor `W` wide is (r0*W + c0, W, 1).
  *
+ * With `outOffset`, entries are written from `out.count[outOffset]` on and `out.addr` from `addrOffset` on, with
+ * addresses relative to `outOffset`: many matrices can be packed into one pair of big arrays, each with its
+ * own address vector (the return value is then this matrix's entry count, and `out.length` is not touched).
+ *
  * Throws a SimulationError if the block falls outside `values`, `out` is too small, or a column would start
  * past entry 65535 (the address vector is 16-bit).
  */
@@ -85,6 +89,8 @@ export function encodeCscInto(
   cols: number,
   countBits: number,
   padColumnsToEven: boolean,
+  outOffset = -1,
+  addrOffset = 0,
 ): number {
   if (!(countBits >= 1 && countBits <= 8 && Number.isInteger(countBits))) {
     throw new SimulationError(`CSC: countBits ${countBits} is not an integer in 1..8`);
@@ -100,13 +106,15 @@ export function encodeCscInto(
     }
   }
   const { addr, count, data } = out;
-  if (addr.length < cols) throw new SimulationError(`CSC: address buffer of ${addr.length} for ${cols} columns`);
+  if (addr.length < addrOffset + cols) throw new SimulationError(`CSC: address buffer of ${addr.length} for ${cols} columns`);
   const capacity = Math.min(count.length, data.length);
   const maxCount = (1 << countBits) - 1;
-  let n = 0;
+  const packed = outOffset >= 0;
+  const first = packed ? outOffset : 0;
+  let n = first;
   for (let k = 0; k < cols; k++) {
-    if (n > 0xffff) throw new SimulationError(`CSC: column ${k} starts at entry ${n}, past the 16-bit address`);
-    addr[k] = n;
+    if (n - first > 0xffff) throw new SimulationError(`CSC: column ${k} starts at entry ${n - first}, past the 16-bit address`);
+    addr[addrOffset + k] = n - first;
     const columnStart = n;
     let zeros = 0;
     let p = base + k * colStride;
@@ -136,6 +144,7 @@ export function encodeCscInto(
       n++;
     }
   }
+  if (packed) return n - first;
   out.rows = rows;
   out.cols = cols;
   out.length = n;

@@ -130,10 +130,16 @@ const SUPPORTED_OPS = [
   'GlobalAveragePool', 'GlobalMaxPool', 'Add', 'Concat', 'Flatten', 'Reshape', 'Softmax', 'Constant',
 ];
 
+const FOLDED_OPS = ['BatchNormalization', 'Relu', 'Identity', 'Dropout', 'Constant'];
+
 export const QUANTISATION_RULE =
-  'Weights: FP32 quantised to int8 per tensor, symmetric: scale = max|w| / 127, q = sign(w) * floor(|w| / scale + 0.5) (round half away from zero), so exact zeros stay zero; BatchNormalization folded into the preceding Conv/Gemm weights before quantisation; biases dropped (no MACs). Weight density = non-zero fraction of each int8 tensor.';
+  'Weights: FP32 quantised to int8 per tensor, symmetric: scale = max|w| / 127, ' +
+  'q = sign(w) * floor(|w| / scale + 0.5) (round half away from zero), so exact zeros stay zero; ' +
+  'BatchNormalization folded into the preceding Conv/Gemm weights before quantisation; biases dropped (no MACs). ' +
+  'Weight density = non-zero fraction of each int8 tensor.';
 const IACT_RULE =
-  'Iact densities are our choice (the model carries no activations): 1.0 for the network input and for inputs not after a ReLU, 0.5 after a ReLU.';
+  'Iact densities are our choice (the model carries no activations): 1.0 for the network input and for inputs ' +
+  'not after a ReLU, 0.5 after a ReLU.';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The decoded model (protobufjs toObject with longs as numbers and repeated fields always present)
@@ -229,12 +235,14 @@ export function importOnnx(modelPath: string, options: OnnxImportOptions = {}): 
   const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
   const producer = [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown';
   const base = path.basename(modelPath);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const trace: TraceObject = {
     version: 1,
     name: options.name ?? base.replace(/\.onnx$/i, ''),
     description: `Imported from the ONNX model ${base} by eyeriss-sim. ${QUANTISATION_RULE} ${IACT_RULE}`,
     sources: [
-      `${base}: ONNX model, producer ${producer}, IR version ${model.irVersion ?? '?'}, opset ${opset ?? '?'}, sha256 ${createHash('sha256').update(bytes).digest('hex')}`,
+      `${base}: ONNX model, producer ${producer}, IR version ${model.irVersion ?? '?'}, opset ${opset ?? '?'}, ` +
+        `sha256 ${sha256}`,
     ],
     batch,
     inputShape,
@@ -269,7 +277,8 @@ class Importer {
   start(inputs: OnnxValueInfo[]): { batch: number; inputShape: Shape3 } {
     const real = inputs.filter((v) => !this.initializers.has(v.name ?? ''));
     if (real.length !== 1) {
-      this.fail(`graph inputs: got ${real.length} (${real.map((v) => `"${v.name}"`).join(', ')}), expected exactly one`);
+      const names = real.map((v) => `"${v.name}"`).join(', ');
+      this.fail(`graph inputs: got ${real.length} (${names}), expected exactly one`);
     }
     const input = real[0]!;
     this.where = `graph input "${input.name ?? ''}": `;
@@ -293,11 +302,15 @@ class Importer {
   node(node: OnnxNode, index: number, consumers: Map<string, number>): void {
     const op = node.opType ?? '';
     this.where = `node "${node.name || node.output[0] || `#${index}`}" (${op}): `;
-    if (node.domain && node.domain !== 'ai.onnx') this.fail(`domain "${node.domain}" not supported, expected the default ONNX domain`);
+    if (node.domain && node.domain !== 'ai.onnx') {
+      this.fail(`domain "${node.domain}" not supported, expected the default ONNX domain`);
+    }
     if (node.output.length === 0 || !node.output[0]) this.fail('has no output');
     const a = new Attributes(node.attribute, (m) => this.fail(m));
     const out = node.output[0]!;
-    const name = this.layerName(node, index);
+    // Folded ops (and an Add of a constant) make no layer, so they take no layer name.
+    const folded = FOLDED_OPS.includes(op) || (op === 'Add' && node.input.some((i) => this.initializers.has(i)));
+    const name = folded ? '' : this.layerName(node, index);
     const source = `ONNX node "${node.name || out}" (${op})`;
     switch (op) {
       case 'Conv':
@@ -403,7 +416,10 @@ class Importer {
     // The trace stores FC weights as M x C (output-major); Gemm's B is K x M unless transB = 1, MatMul's always.
     const transB = gemm && a.int('transB', 0) === 1;
     const [k, m] = (transB ? [dims[1], dims[0]] : dims) as [number, number];
-    if (k !== c) this.fail(`weight shape ${JSON.stringify(dims)}${transB ? ' (transB)' : ''} expects ${k} input features, the input has ${c}`);
+    if (k !== c) {
+      const shape = `${JSON.stringify(dims)}${transB ? ' (transB)' : ''}`;
+      this.fail(`weight shape ${shape} expects ${k} input features, the input has ${c}`);
+    }
     const weights = transB ? data : transpose(data, k, m);
     const alpha = gemm ? a.float('alpha', 1) : 1;
     if (alpha !== 1) for (let i = 0; i < weights.length; i++) weights[i]! *= alpha;
@@ -427,7 +443,9 @@ class Importer {
     const channels = x.shape[0];
     const [scale, , , variance] = [1, 2, 3, 4].map((i) => {
       const t = this.weights(node, i, 1);
-      if (t.data.length !== channels) this.fail(`input ${i} has ${t.data.length} values, expected ${channels} (channels)`);
+      if (t.data.length !== channels) {
+        this.fail(`input ${i} has ${t.data.length} values, expected ${channels} (channels)`);
+      }
       return t.data;
     }) as [Float32Array, Float32Array, Float32Array, Float32Array];
     // Folding y = scale * (conv(x) - mean) / sqrt(var + eps) + B into the weights: the offset goes to the bias,
@@ -435,6 +453,7 @@ class Importer {
     const perChannel = draft.weights.length / channels;
     for (let m = 0; m < channels; m++) {
       const factor = scale[m]! / Math.sqrt(variance[m]! + eps);
+      if (!Number.isFinite(factor)) this.fail(`channel ${m}: variance + epsilon is not positive`);
       for (let i = m * perChannel; i < (m + 1) * perChannel; i++) draft.weights[i]! *= factor;
     }
     draft.layer.source += `, BatchNormalization "${node.name || out}" folded into its weights`;
@@ -443,16 +462,20 @@ class Importer {
 
   private pool(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
     const max = node.opType === 'MaxPool';
-    a.only(['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'dilations', max ? 'storage_order' : 'count_include_pad']);
+    const own = max ? 'storage_order' : 'count_include_pad';
+    a.only(['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'dilations', own]);
     const x = this.act(node, 0);
     const [c, h, w] = x.shape;
     const dilations = a.ints('dilations', [1, 1]);
     if (dilations.some((d) => d !== 1)) this.fail(`dilations ${JSON.stringify(dilations)} not supported, expected 1`);
     const kernel = a.ints('kernel_shape', []);
-    if (kernel.length !== 2 || kernel.some((k) => k < 1)) this.fail(`kernel_shape ${JSON.stringify(kernel)} not supported, expected two positive sizes`);
+    if (kernel.length !== 2 || kernel.some((k) => k < 1)) {
+      this.fail(`kernel_shape ${JSON.stringify(kernel)} not supported, expected two positive sizes`);
+    }
     const g = this.window(a, [h, w], kernel as [number, number], a.int('ceil_mode', 0) === 1);
     const type = max ? 'POOL_MAX' : 'POOL_AVG';
-    this.emit({ name, type, c, h, w, r: kernel[0], s: kernel[1], ...g.fields, source }, [x], out, [c, g.e, g.f], x.relu);
+    const layer: LayerObject = { name, type, c, h, w, r: kernel[0], s: kernel[1], ...g.fields, source };
+    this.emit(layer, [x], out, [c, g.e, g.f], x.relu);
   }
 
   private add(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
@@ -473,7 +496,9 @@ class Importer {
     const inputs = node.input.map((_, i) => this.act(node, i));
     const axis = a.int('axis', Number.NaN);
     const flat = inputs.every((x) => x.shape[1] === 1 && x.shape[2] === 1);
-    if (!(axis === 1 || axis === -3 || (flat && axis === -1))) this.fail(`axis ${axis} not supported, expected 1 (channels)`);
+    if (!(axis === 1 || axis === -3 || (flat && axis === -1))) {
+      this.fail(`axis ${axis} not supported, expected 1 (channels)`);
+    }
     if (inputs.length < 2) this.fail(`has ${inputs.length} input, expected at least 2`);
     const [, h, w] = inputs[0]!.shape;
     const c = inputs.reduce((sum, x) => sum + x.shape[0], 0);
@@ -493,8 +518,12 @@ class Importer {
       a.only(['allowzero']);
       const target = this.int64s(node, 1);
       // [0 (copy the batch), -1 or N, C*H*W or -1], not both -1.
+      const [n, features] = target;
       const ok =
-        target.length === 2 && [0, -1, this.batch].includes(target[0]!) && [-1, size].includes(target[1]!) && target[0]! + target[1]! !== -2;
+        target.length === 2 &&
+        [0, -1, this.batch].includes(n!) &&
+        [-1, size].includes(features!) &&
+        n! + features! !== -2;
       if (!ok) this.fail(`target shape ${JSON.stringify(target)} not supported, expected a flatten to [N, ${size}]`);
     }
     this.emit({ name, type: 'FLATTEN', source }, [x], out, [size, 1, 1], x.relu);
@@ -504,7 +533,14 @@ class Importer {
   // Helpers
 
   /** Adds a layer reading `feeds` and records its output value. */
-  private emit(layer: LayerObject, feeds: Value[], out: string, shape: Shape3, relu: boolean, data?: Omit<Draft, 'layer'>): void {
+  private emit(
+    layer: LayerObject,
+    feeds: Value[],
+    out: string,
+    shape: Shape3,
+    relu: boolean,
+    data?: Omit<Draft, 'layer'>,
+  ): void {
     const previous = this.drafts.at(-1)?.layer.name;
     if (feeds.some((f) => f.layer === undefined) && (feeds.length > 1 || previous !== undefined)) {
       this.fail('reads the network input directly, which a trace allows only for its first layer');
@@ -539,7 +575,9 @@ class Importer {
     if (t.dataType !== ONNX_INT64) this.fail(`input ${i} has data type ${dataTypeName(t.dataType)}, expected INT64`);
     checkStored(t, (m) => this.fail(`input ${i}: ${m}`));
     if (!t.rawData || t.rawData.length === 0) return t.int64Data;
-    if (t.rawData.length % 8 !== 0) this.fail(`input ${i}: raw_data has ${t.rawData.length} bytes, not a multiple of 8`);
+    if (t.rawData.length % 8 !== 0) {
+      this.fail(`input ${i}: raw_data has ${t.rawData.length} bytes, not a multiple of 8`);
+    }
     const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.length);
     return Array.from({ length: view.byteLength / 8 }, (_, j) => Number(view.getBigInt64(j * 8, true)));
   }
@@ -549,7 +587,9 @@ class Importer {
     if (!name) this.fail(`input ${i} is missing`);
     const t = this.initializers.get(name);
     if (!t) this.fail(`input ${i} ("${name}") must be a constant (an initializer), not computed`);
-    if (t.dims.some((d) => !(Number.isSafeInteger(d) && d >= 0))) this.fail(`input ${i} has invalid dims ${JSON.stringify(t.dims)}`);
+    if (t.dims.some((d) => !(Number.isSafeInteger(d) && d >= 0))) {
+      this.fail(`input ${i} has invalid dims ${JSON.stringify(t.dims)}`);
+    }
     return t;
   }
 
@@ -618,7 +658,8 @@ class Attributes {
 
   only(allowed: string[]): void {
     for (const name of this.byName.keys()) {
-      if (!allowed.includes(name)) this.fail(`attribute "${name}" not supported${allowed.length ? ` (supported: ${allowed.join(', ')})` : ''}`);
+      if (allowed.includes(name)) continue;
+      this.fail(`attribute "${name}" not supported${allowed.length ? ` (supported: ${allowed.join(', ')})` : ''}`);
     }
   }
 
@@ -663,12 +704,15 @@ function readFloats(t: OnnxTensor, fail: (m: string) => never): Float32Array {
     const width = t.dataType === ONNX_FLOAT ? 4 : 8;
     const raw = t.rawData;
     if (raw && raw.length > 0) {
-      if (raw.length !== count * width) fail(`raw_data has ${raw.length} bytes, expected ${count * width} (dims ${JSON.stringify(t.dims)})`);
+      if (raw.length !== count * width) {
+        fail(`raw_data has ${raw.length} bytes, expected ${count * width} (dims ${JSON.stringify(t.dims)})`);
+      }
       if (width === 4 && endianness() === 'LE') {
         data = new Float32Array(new Uint8Array(raw).buffer); // the copy is aligned; ONNX stores little-endian
       } else {
         const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
-        data = Float32Array.from({ length: count }, (_, i) => (width === 4 ? view.getFloat32(i * 4, true) : view.getFloat64(i * 8, true)));
+        const read = (i: number) => (width === 4 ? view.getFloat32(i * 4, true) : view.getFloat64(i * 8, true));
+        data = Float32Array.from({ length: count }, (_, i) => read(i));
       }
     } else {
       data = Float32Array.from(t.dataType === ONNX_FLOAT ? t.floatData : t.doubleData);

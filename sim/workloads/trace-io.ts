@@ -124,39 +124,38 @@ function writeAll(fd: number, data: Uint8Array | string): void {
 function writeProtobuf(fd: number, header: Obj, layers: Obj[]): void {
   const type = traceMessageType();
   // fromObject keeps Uint8Array bytes by reference; encode copies each tensor once, into that layer's piece.
-  writeAll(fd, type.encode(type.fromObject(canonical(header, type))).finish());
-  for (const layer of layers) writeAll(fd, type.encode(type.fromObject({ layers: [layer] })).finish());
+  writeAll(fd, type.encode(type.fromObject(canonical(header, type, 'buffer'))).finish());
+  const layerType = type.lookupType('Layer');
+  for (const layer of layers) {
+    writeAll(fd, type.encode(type.fromObject({ layers: [canonical(layer, layerType, 'buffer')] })).finish());
+  }
 }
 
 function writeJson(fd: number, header: Obj, layers: Obj[]): void {
   const type = traceMessageType();
   const layerType = type.lookupType('Layer');
-  const lines = Object.entries(canonical(header, type)).map(([key, value]) =>
+  const lines = Object.entries(canonical(header, type, 'base64')).map(([key, value]) =>
     key === 'sources' && Array.isArray(value) && value.length > 0
       ? `  "sources": [\n${value.map((s) => `    ${JSON.stringify(s)}`).join(',\n')}\n  ]`
       : `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
   );
   writeAll(fd, `{\n${lines.join(',\n')},\n  "layers": [${layers.length ? '\n' : ''}`);
   layers.forEach((layer, i) => {
-    const text = JSON.stringify(canonical(layer, layerType), base64Bytes);
+    const text = JSON.stringify(canonical(layer, layerType, 'base64'));
     writeAll(fd, `    ${text}${i < layers.length - 1 ? ',' : ''}\n`);
   });
   writeAll(fd, `${layers.length ? '  ' : ''}]\n}\n`);
 }
 
-/** JSON.stringify replacer writing bytes as base64; it looks at the holder because Buffer's toJSON runs first. */
-function base64Bytes(this: Obj, key: string, value: unknown): unknown {
-  const original = this[key];
-  return original instanceof Uint8Array
-    ? Buffer.from(original.buffer, original.byteOffset, original.length).toString('base64')
-    : value;
-}
-
 /**
  * The object's fields in schema order, without those holding proto3 defaults (what the binary form drops), and
  * with nested messages (tensors) treated the same way. The input is validated, so it has no unknown fields.
+ *
+ * Bytes are turned into what the writer needs with Node's native codecs: base64 strings for JSON (JSON.stringify
+ * would otherwise call Buffer's toJSON, an array of numbers), Buffers for protobuf (protobufjs's own base64
+ * decoder is pure JavaScript and several times slower).
  */
-function canonical(o: Obj, type: protobuf.Type): Obj {
+function canonical(o: Obj, type: protobuf.Type, bytes: 'base64' | 'buffer'): Obj {
   const out: Obj = {};
   for (const field of type.fieldsArray) {
     const value = o[field.name];
@@ -166,7 +165,12 @@ function canonical(o: Obj, type: protobuf.Type): Obj {
     // proto3 `optional` fields (a synthetic oneof) and messages have presence: an explicit 0 survives the binary form.
     const hasPresence = field.partOf != null || message !== undefined;
     if (!hasPresence && isProto3Default(value)) continue;
-    out[field.name] = message && !field.repeated ? canonical(value as Obj, message) : value;
+    if (message && !field.repeated) out[field.name] = canonical(value as Obj, message, bytes);
+    else if (bytes === 'base64' && value instanceof Uint8Array) {
+      out[field.name] = Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64');
+    } else if (bytes === 'buffer' && field.type === 'bytes' && typeof value === 'string') {
+      out[field.name] = Buffer.from(value, 'base64');
+    } else out[field.name] = value;
   }
   return out;
 }

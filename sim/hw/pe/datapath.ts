@@ -51,7 +51,7 @@ export const padSlotCounter = counterIndex('mac', 'weight', 'gate');
  */
 export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: number, tokens: Int32Array, counts: AccessCounts): number {
   const c = counts.c;
-  const { iactCount, iactData, segStart, segLen, weightAddr, weightCount, weightData, psum } = spads;
+  const { iactCount, iactData, segStart, segLen, weightAddr, weightData, weightRow, colNonZeros, colFillers, colPads, psum } = spads;
   const { compressed, windowSegments, V, S, cCount, mCount, simdWidth } = g;
   const iactCap = spads.iactEntries;
   const cols = spads.weightCols;
@@ -87,7 +87,7 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
         continue;
       }
       validIacts++;
-      const k = x * cCount + (row - p * cCount);
+      const k = (row - p * cCount) * S + x; // weight columns are channel-major: k = c * S + s
       const start = weightAddr[k]!;
       const end = k + 1 < cols ? weightAddr[k + 1]! : weightEnd;
       const words = Math.ceil((end - start) / simdWidth);
@@ -100,34 +100,17 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
       }
       lookups++;
       weightWords += words;
-      let m = -1;
-      let positions = 0;
+      // Each stored weight's row was decoded when the tile was loaded; pads and fillers hold 0 and add 0.
       for (let w = start; w < end; w++) {
-        const wv = weightData[w]!;
-        if (compressed) {
-          const cnt = weightCount[w]!;
-          if (wv === 0 && cnt === 0) {
-            padSlots++;
-            continue;
-          }
-          m += cnt + 1;
-        } else {
-          m = w - start;
-          if (m >= mCount) {
-            padSlots++;
-            continue;
-          }
-        }
-        positions++;
-        if (wv === 0) {
-          gate++;
-          continue;
-        }
-        const at = psumOffset + m;
-        psum[at] = (psum[at]! + a * wv) | 0;
-        compute++;
+        const at = psumOffset + weightRow[w]!;
+        psum[at] = (psum[at]! + a * weightData[w]!) | 0;
       }
-      skip += mCount - positions;
+      const nonZeros = colNonZeros[k]!;
+      const fillers = colFillers[k]!;
+      compute += nonZeros;
+      gate += fillers;
+      padSlots += colPads[k]!;
+      skip += mCount - nonZeros - fillers;
     }
   }
   // Zero iacts inside the filter that compression left out: their whole weight columns are skipped.

@@ -16,6 +16,7 @@ export interface PsumRole {
   psumIn: boolean;
 }
 
+/** Which window a psum vector belongs to. Receivers copy what they need: senders reuse the object. */
 export interface WindowMeta {
   pass: number;
   row: number;
@@ -31,7 +32,8 @@ export interface WindowMeta {
 export interface PsumReceiver {
   /** Whether a sender must hold a credit per vector (false: the receiver always has room). */
   readonly needsCredits: boolean;
-  receivePsums(now: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void;
+  /** A vector sent at cycle `sent`, usable from `arrival`; `src` is only valid during the call. */
+  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void;
 }
 
 /** A sender that receives credits back from this PE (iact channel, weight channel, psum sender below). */
@@ -69,6 +71,13 @@ export interface ChainView {
 }
 
 const RING = 8; // windows between start and send: psum slots (<= 2) plus forwarded ones
+// What a PE waits for that only a delivery can bring. Anything whose time is already known is not waited
+// for: the PE acts at once, at the latest of the known times (see step()).
+const WAIT_SEGMENT = 1;
+const WAIT_WEIGHTS = 2;
+const WAIT_PSUM_IN = 4;
+const WAIT_CREDIT = 8;
+const WAIT_TIMING = 16; // the stepped pipeline has not told a window's times yet
 const C_IACT_DATA_WRITE = counterIndex('iactDataSpad', 'iact', 'write');
 const C_IACT_ADDR_WRITE = counterIndex('iactAddrSpad', 'iact', 'write');
 const C_W_DATA_WRITE = counterIndex('weightDataSpad', 'weight', 'write');
@@ -85,6 +94,11 @@ const C_PSUM_OUT_READ = counterIndex('psumSpad', 'psum', 'read');
  * positions). A window starts when its iact segments have arrived, the pass's weights are in, a psum slot is
  * free and the front end is free. It leaves the PE (its psums added to the incoming vector and sent up)
  * when it is done, its psum input has arrived, the output link is free and the receiver has room.
+ *
+ * Each of those conditions becomes true at a cycle that, once known, never changes (deliveries carry their
+ * arrival, the pipeline its end times, credit returns their time). So the PE acts as soon as all the times
+ * are known, at the latest of them: the same cycle the hardware would act at, whichever engine steps it and
+ * whenever. It only ever waits for a delivery whose time is not yet known.
  */
 export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   id = -1;
@@ -110,10 +124,14 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   private pass = -1;
   private role: PsumRole = { kind: 'off', psumIn: false };
   private slice: PassSlice | null = null;
+  private passG = 0;
+  private passMBase = 0;
   private lastRow = -1;
   private row = 0;
   private f = 0;
-  private job: { n: number; e: number } | null = null;
+  private jobN = 0;
+  private jobE = 0;
+  private hasJob = false;
   private done = false;
   private weightsFor = -1; // pass whose weights are in the SPad
   private weightsArrival = Infinity;
@@ -121,19 +139,32 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   private seq = 0; // windows started
   private readonly tokens = new Int32Array(64);
   private readonly geometry: WindowGeometry;
-  // Windows started and not yet sent, as a ring.
-  private readonly outSeq = new Int32Array(RING);
+  // Windows started and not yet sent, as a ring of parallel arrays.
+  private readonly outSeq = new Int32Array(RING); // -1 for a forwarded window
   private readonly outSlot = new Int32Array(RING);
   private readonly outMCount = new Int32Array(RING);
   private readonly outPsumIn = new Uint8Array(RING);
-  private readonly outMeta: WindowMeta[] = new Array(RING);
+  private readonly outPass = new Int32Array(RING);
+  private readonly outRow = new Int32Array(RING);
+  private readonly outF = new Int32Array(RING);
+  private readonly outN = new Int32Array(RING);
+  private readonly outE = new Int32Array(RING);
+  private readonly outG = new Int32Array(RING);
+  private readonly outMBase = new Int32Array(RING);
   private outHead = 0;
   private outCount = 0;
   private outFree = 0;
+  private readonly meta: WindowMeta = { pass: 0, row: 0, f: 0, n: 0, g: 0, mBase: 0, e: 0 };
   private readonly slotFree: Float64Array;
   private slotsInUse = 0;
-  // SPad space to give back once the pipeline says when it is free.
-  private readonly releases: { seq: number; segments: number; weights: boolean }[] = [];
+  private waiting = WAIT_SEGMENT | WAIT_WEIGHTS | WAIT_PSUM_IN | WAIT_CREDIT; // before its first step, anything wakes it
+  private wokenFor = -1; // latest wake-up scheduled, to avoid queueing it twice
+  // SPad space to give back once the pipeline says when it frees: a ring of (window, segments, weights).
+  private readonly relSeq = new Int32Array(RING);
+  private readonly relSegments = new Int32Array(RING);
+  private readonly relWeights = new Uint8Array(RING);
+  private relHead = 0;
+  private relCount = 0;
 
   constructor(
     readonly name: string,
@@ -146,7 +177,9 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.spads = new PeSpads(st.iactEntries, st.iactSegments, st.weightAddrEntries, st.weightEntries, st.psumEntries);
     this.psumIn = new Int32Array(st.psumEntries);
     this.slotFree = new Float64Array(st.psumSlots);
-    timing.notify = (time) => this.sim.wake(this.id, time);
+    timing.notify = (time) => {
+      if (this.waiting & WAIT_TIMING) this.wakeAt(time);
+    };
     const p = st.plan.problem;
     this.geometry = {
       compressed: st.compressed, windowSegments: st.windowSegments, V: p.V, S: p.S, cCount: 0, mCount: 0,
@@ -161,7 +194,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   /** Where the PE stands, for deadlock reports. */
   describe(): string {
     return `${this.name}: pass ${this.pass} ${this.role.kind} row ${this.row} window ${this.f}, weights for pass ${this.weightsFor}, ` +
-      `${this.spads.segCount} segments, ${this.outCount} windows to send, psum input ${this.psumInFull ? 'full' : 'empty'}`;
+      `${this.spads.segCount} segments, ${this.outCount} windows to send, psum input ${this.psumInFull ? `full from ${this.psumInArrival}` : 'empty'}, waiting for ${this.waiting}`;
   }
 
   /** An iact segment arrives (copied into the SPad now; usable from `arrival`). */
@@ -172,63 +205,85 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.spads.pushSegment(iacts.count, iacts.data, from, len, arrival);
     this.counts.c[C_IACT_DATA_WRITE] += len;
     this.counts.c[C_IACT_ADDR_WRITE] += 1;
-    this.sim.wake(this.id, arrival);
+    if (this.waiting & WAIT_SEGMENT) this.wakeAt(arrival);
   }
 
   /** A weight tile for pass `pass` arrives. */
-  receiveWeights(tile: number, pass: number, arrival: number): void {
+  receiveWeights(tile: number, pass: number, mCount: number, arrival: number): void {
     const w = this.st.weights;
     const cols = w.columns(tile);
     const len = w.entries(tile);
-    this.spads.loadWeights(w.addr, w.colStart[tile]!, cols, w.count, w.data, w.entryStart[tile]!, len);
+    this.spads.loadWeights(w.addr, w.colStart[tile]!, cols, w.count, w.data, w.entryStart[tile]!, len, this.st.compressed, mCount);
     this.counts.c[C_W_DATA_WRITE] += Math.ceil(len / this.st.simdWidth);
     this.counts.c[C_W_ADDR_WRITE] += cols;
     this.weightsFor = pass;
     this.weightsArrival = arrival;
-    this.sim.wake(this.id, arrival);
+    if (this.waiting & WAIT_WEIGHTS) this.wakeAt(arrival);
   }
 
   /** A psum vector arrives into the input FIFO (PsumReceiver). */
-  receivePsums(_now: number, arrival: number, src: Int32Array, from: number, mCount: number, _meta?: WindowMeta): void {
+  receivePsums(_sent: number, arrival: number, src: Int32Array, from: number, mCount: number, _meta?: WindowMeta): void {
     if (this.psumInFull) throw new SimulationError(`${this.name}: psum input FIFO overrun`);
-    this.psumIn.set(src.subarray(from, from + mCount));
+    const psumIn = this.psumIn;
+    for (let m = 0; m < mCount; m++) psumIn[m] = src[from + m]!;
     this.psumInCount = mCount;
     this.psumInFull = true;
     this.psumInArrival = arrival;
-    this.sim.wake(this.id, arrival);
+    if (this.waiting & WAIT_PSUM_IN) this.wakeAt(arrival);
+  }
+
+  /** The receiver above frees room for a vector (CreditSink). */
+  returnCredit(_pe: number, time: number, _entries: number, slots: number): void {
+    this.upCredits.give(time, slots);
+    if (this.waiting & WAIT_CREDIT) this.wakeAt(time);
+  }
+
+  /** Schedules a step (once per cycle). */
+  private wakeAt(time: number): void {
+    if (time === this.wokenFor) return;
+    this.wokenFor = time;
+    this.sim.wake(this.id, time);
   }
 
   step(now: number): void {
+    this.waiting = 0;
     if (this.pass < 0) this.enterPass(0);
-    this.settleReleases(now);
-    this.sendOutputs(now);
-    this.startWindows(now);
-    this.sendOutputs(now); // forwarded windows queued just now can leave at once
+    this.settleReleases();
+    // A send frees a psum slot for a start, a start queues a window to send: go round until neither moves.
+    while (this.sendOutputs(now) + this.startWindows(now) > 0);
     this.timing.advance(now);
     // Under the tick engine the pipeline's times become known only by stepping: keep the engine going.
-    if (this.timing.stepping) this.sim.wake(this.id, now + 1);
+    if (this.timing.stepping) this.wakeAt(now + 1);
   }
 
   /** Gives SPad space back once the pipeline knows when it frees. */
-  private settleReleases(now: number): void {
-    while (this.releases.length > 0) {
-      const r = this.releases[0]!;
-      if (r.segments > 0) {
-        const feEnd = this.timing.feEnd(r.seq);
-        if (feEnd === Infinity) return;
-        const entries = this.spads.popSegments(r.segments);
+  private settleReleases(): void {
+    while (this.relCount > 0) {
+      const i = this.relHead;
+      const seq = this.relSeq[i]!;
+      if (this.relSegments[i]! > 0) {
+        const feEnd = this.timing.feEnd(seq);
+        if (feEnd === Infinity) return void this.wait(WAIT_TIMING);
+        const segments = this.relSegments[i]!;
+        const entries = this.spads.popSegments(segments);
         // Registered ready: the sender sees the space one cycle after it frees.
-        this.iactSender!.returnCredit(this.pe, feEnd + 1, entries, r.segments);
-        r.segments = 0;
-        if (feEnd > now) this.sim.wake(this.id, feEnd); // the front end is free for the next window then
+        this.iactSender!.returnCredit(this.pe, feEnd + 1, entries, segments);
+        this.relSegments[i] = 0;
       }
-      if (r.weights) {
-        const done = this.timing.done(r.seq);
-        if (done === Infinity) return;
+      if (this.relWeights[i]) {
+        const done = this.timing.done(seq);
+        if (done === Infinity) return void this.wait(WAIT_TIMING);
         this.weightSender!.returnCredit(this.pe, done + 1, 0, 1);
       }
-      this.releases.shift();
+      this.relHead = (i + 1) % RING;
+      this.relCount--;
     }
+  }
+
+  /** Notes a delivery the PE now waits for; passes `result` through for the caller to return. */
+  private wait(what: number, result = 0): number {
+    this.waiting |= what;
+    return result;
   }
 
   private enterPass(p: number): void {
@@ -236,106 +291,148 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.pass = p;
     this.row = 0;
     this.f = 0;
-    this.job = null;
+    this.hasJob = false;
     if (p >= plan.passCount) {
       this.done = true;
       return;
     }
-    this.role = this.chain!.roleOf(this.member, p);
+    const chain = this.chain!;
+    this.role = chain.roleOf(this.member, p);
     this.slice = this.role.kind === 'compute' ? plan.passSlice(this.pe, p) : null;
-    this.lastRow = this.role.kind === 'off' ? -1 : this.chain!.lastRow(p);
+    this.lastRow = this.role.kind === 'off' ? -1 : chain.lastRow(p);
+    const out = this.role.kind === 'off' ? null : chain.outputOf(p);
+    this.passG = out?.g ?? 0;
+    this.passMBase = out?.mBase ?? 0;
     // A compute pass without rows still received weights; they go back as soon as they are in.
     this.releaseWeightsOnArrival = this.role.kind === 'compute' && this.lastRow < 0;
   }
 
-  /** Moves the cursor to the next window this PE takes part in; false when it has none left. */
-  private seekWindow(now: number): boolean {
+  /** Moves the cursor to the next window this PE takes part in; false when it has none left (or must wait). */
+  private seekWindow(): boolean {
     const F = this.st.plan.problem.F;
     for (;;) {
       if (this.done) return false;
       if (this.releaseWeightsOnArrival) {
-        if (this.weightsFor !== this.pass || this.weightsArrival > now) return false;
-        this.weightSender!.returnCredit(this.pe, now + 1, 0, 1);
+        if (this.weightsFor !== this.pass) {
+          this.wait(WAIT_WEIGHTS);
+          return false;
+        }
+        // Its weights can only have been sent after the previous pass freed the SPad, so they arrive after
+        // this PE moved on to this pass: the release is never in the past.
+        this.weightSender!.returnCredit(this.pe, this.weightsArrival + 1, 0, 1);
         this.releaseWeightsOnArrival = false;
       }
-      if (this.job && this.f < F) return true;
-      if (this.job) {
+      if (this.hasJob && this.f < F) return true;
+      if (this.hasJob) {
         this.row++;
         this.f = 0;
-        this.job = null;
+        this.hasJob = false;
       }
-      while (!this.job && this.row <= this.lastRow) {
-        this.job = this.chain!.rowJob(this.pass, this.row);
-        if (!this.job) this.row++;
+      while (!this.hasJob && this.row <= this.lastRow) {
+        const job = this.chain!.rowJob(this.pass, this.row);
+        if (job) {
+          this.hasJob = true;
+          this.jobN = job.n;
+          this.jobE = job.e;
+        } else {
+          this.row++;
+        }
       }
-      if (this.job) return true;
+      if (this.hasJob) return true;
       this.enterPass(this.pass + 1);
     }
   }
 
-  private startWindows(now: number): void {
+  /** Starts every window it can; returns how many. */
+  private startWindows(now: number): number {
     const st = this.st;
     const F = st.plan.problem.F;
-    while (this.seekWindow(now) && this.outCount < RING) {
-      const out = this.chain!.outputOf(this.pass)!;
-      const meta: WindowMeta = { pass: this.pass, row: this.row, f: this.f, n: this.job!.n, g: out.g, mBase: out.mBase, e: this.job!.e };
+    let started = 0;
+    for (; this.outCount < RING && this.seekWindow(); started++) {
       if (this.role.kind === 'forward') {
-        this.pushOut(-1, -1, 0, meta, true);
+        this.pushOut(-1, -1, 0, true);
         this.f++;
         continue;
       }
-      // Compute: the pass's weights in, the window's segments arrived, a psum slot free, the front end free.
-      if (this.weightsFor !== this.pass || this.weightsArrival > now) return;
+      // Compute: the pass's weights in, the window's segments delivered, a psum slot free (its window
+      // sent), the front end free; the window starts at the latest of those times.
+      if (this.weightsFor !== this.pass) return this.wait(WAIT_WEIGHTS, started);
       const w = st.windowSegments;
-      if (this.spads.segCount < w || this.spads.segmentArrival(w - 1) > now) return;
-      if (this.slotsInUse === st.psumSlots) return;
+      if (this.spads.segCount < w) return this.wait(WAIT_SEGMENT, started);
+      if (this.slotsInUse === st.psumSlots) return started; // a send frees one
       const slot = this.seq % st.psumSlots;
-      if (this.slotFree[slot]! > now) return;
-      if (this.seq > 0 && this.timing.feEnd(this.seq - 1) > now) return;
+      let start = Math.max(now, this.weightsArrival, this.spads.segmentArrival(w - 1), this.slotFree[slot]!);
+      if (this.seq > 0) {
+        const feEnd = this.timing.feEnd(this.seq - 1);
+        if (feEnd === Infinity) return this.wait(WAIT_TIMING, started);
+        if (feEnd > start) start = feEnd;
+      }
       const s = this.slice!;
       this.geometry.cCount = s.cCount;
       this.geometry.mCount = s.mCount;
       const n = computeWindow(this.spads, this.geometry, slot * st.plan.tile.M, this.tokens, this.counts);
       const seq = this.seq++;
-      this.timing.start(seq, now, this.tokens, n);
+      this.timing.start(seq, start, this.tokens, n);
       this.windowsComputed++;
       this.slotsInUse++;
-      this.pushOut(seq, slot, s.mCount, meta, this.role.psumIn);
+      this.pushOut(seq, slot, s.mCount, this.role.psumIn);
       // The window's first segment leaves the SPad when the front end is done with it; at a row's end,
       // the rest of the row's window goes too. After the pass's last window, the weights.
       const rowEnd = this.f === F - 1;
-      this.releases.push({ seq, segments: rowEnd ? w : 1, weights: rowEnd && this.row === this.lastRow });
-      this.settleReleases(now);
-      const done = this.timing.done(seq);
-      if (done !== Infinity) this.sim.wake(this.id, done);
+      const r = (this.relHead + this.relCount++) % RING;
+      this.relSeq[r] = seq;
+      this.relSegments[r] = rowEnd ? w : 1;
+      this.relWeights[r] = rowEnd && this.row === this.lastRow ? 1 : 0;
+      this.settleReleases();
       this.f++;
     }
+    return started;
   }
 
-  private pushOut(seq: number, slot: number, mCount: number, meta: WindowMeta, psumIn: boolean): void {
+  private pushOut(seq: number, slot: number, mCount: number, psumIn: boolean): void {
     const i = (this.outHead + this.outCount) % RING;
     this.outSeq[i] = seq;
     this.outSlot[i] = slot;
     this.outMCount[i] = mCount;
     this.outPsumIn[i] = psumIn ? 1 : 0;
-    this.outMeta[i] = meta;
+    this.outPass[i] = this.pass;
+    this.outRow[i] = this.row;
+    this.outF[i] = this.f;
+    this.outN[i] = this.jobN;
+    this.outE[i] = this.jobE;
+    this.outG[i] = this.passG;
+    this.outMBase[i] = this.passMBase;
     this.outCount++;
   }
 
-  private sendOutputs(now: number): void {
+  /** Sends every window it can; returns how many. */
+  private sendOutputs(now: number): number {
     const st = this.st;
-    while (this.outCount > 0) {
+    let sent = 0;
+    for (; this.outCount > 0; sent++) {
       const i = this.outHead;
       const seq = this.outSeq[i]!;
       const forward = seq < 0;
-      if (!forward && this.timing.done(seq) > now) return; // woken at `done` (event) or stepped there (tick)
+      let t = Math.max(now, this.outFree);
+      if (!forward) {
+        const done = this.timing.done(seq);
+        if (done === Infinity) return this.wait(WAIT_TIMING, sent);
+        if (done > t) t = done;
+      }
       const needIn = this.outPsumIn[i] === 1;
-      if (needIn && (!this.psumInFull || this.psumInArrival > now)) return;
-      if (this.outFree > now) return;
-      const meta = this.outMeta[i]!;
-      const receiver = this.chain!.receiverOf(this.member, meta.pass);
+      if (needIn) {
+        if (!this.psumInFull) return this.wait(WAIT_PSUM_IN, sent);
+        if (this.psumInArrival > t) t = this.psumInArrival;
+      }
+      const pass = this.outPass[i]!;
+      const receiver = this.chain!.receiverOf(this.member, pass);
       const credits = receiver.needsCredits ? this.upCredits : null;
-      if (credits && credits.available(now) < 1) return;
+      if (credits) {
+        t = credits.earliest(t, 1);
+        if (t === Infinity) return this.wait(WAIT_CREDIT, sent);
+        credits.take(1);
+      }
+      // Send at t: own psums (plus the incoming vector), or the incoming vector alone when forwarding.
       let mCount: number;
       let src: Int32Array;
       let from: number;
@@ -344,7 +441,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
         src = this.psumIn;
         from = 0;
       } else {
-        // Own psums, plus the incoming vector, wrapped to the psum width (two's complement, JETCAS19 §II).
+        // Wrapped to the psum width: two's complement, as a 20-bit adder wraps (JETCAS19 §II).
         mCount = this.outMCount[i]!;
         from = this.outSlot[i]! * st.plan.tile.M;
         src = this.spads.psum;
@@ -354,28 +451,29 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
         this.counts.c[C_PSUM_OUT_READ] += mCount;
       }
       const duration = Math.ceil((mCount * st.psumBits) / st.psumLinkBits);
-      credits?.take(1);
-      receiver.receivePsums(now, now + duration, src, from, mCount, meta);
-      this.outFree = now + duration;
-      this.lastSend = now + duration;
+      const meta = this.meta;
+      meta.pass = pass;
+      meta.row = this.outRow[i]!;
+      meta.f = this.outF[i]!;
+      meta.n = this.outN[i]!;
+      meta.e = this.outE[i]!;
+      meta.g = this.outG[i]!;
+      meta.mBase = this.outMBase[i]!;
+      receiver.receivePsums(t, t + duration, src, from, mCount, meta);
+      this.outFree = t + duration;
+      this.lastSend = t + duration;
       if (needIn) {
         this.psumInFull = false;
         this.psumInArrival = Infinity;
-        this.psumInSender!.returnCredit(this.pe, now + duration + 1, 0, 1);
+        this.psumInSender!.returnCredit(this.pe, t + duration + 1, 0, 1);
       }
       if (!forward) {
-        this.slotFree[this.outSlot[i]!] = now + duration;
+        this.slotFree[this.outSlot[i]!] = t + duration;
         this.slotsInUse--;
       }
-      this.outHead = (this.outHead + 1) % RING;
+      this.outHead = (i + 1) % RING;
       this.outCount--;
-      this.sim.wake(this.id, now + duration);
     }
-  }
-
-  /** The receiver above frees room for a vector (CreditSink). */
-  returnCredit(_pe: number, time: number, _entries: number, slots: number): void {
-    this.upCredits.give(time, slots);
-    this.sim.wake(this.id, time);
+    return sent;
   }
 }

@@ -20,6 +20,15 @@ export class PeSpads {
   readonly weightData: Int16Array;
   weightEntries = 0;
   weightCols = 0;
+  /**
+   * The weight column decode (stages 3-5 walk the counts to find each weight's output row) done once when
+   * the tile is loaded rather than per use: the row of every entry, and per column its non-zeros, fillers
+   * and pads. Pads and fillers hold 0, so their (harmless) row is 0 or the filler's own.
+   */
+  readonly weightRow: Uint8Array;
+  readonly colNonZeros: Uint8Array;
+  readonly colFillers: Uint8Array;
+  readonly colPads: Uint8Array;
   // psum SPad.
   readonly psum: Int32Array;
 
@@ -38,6 +47,10 @@ export class PeSpads {
     this.weightAddr = new Uint16Array(weightAddrEntries);
     this.weightCount = new Uint8Array(weightEntries);
     this.weightData = new Int16Array(weightEntries);
+    this.weightRow = new Uint8Array(weightEntries);
+    this.colNonZeros = new Uint8Array(weightAddrEntries);
+    this.colFillers = new Uint8Array(weightAddrEntries);
+    this.colPads = new Uint8Array(weightAddrEntries);
     this.psum = new Int32Array(psumEntries);
   }
 
@@ -74,11 +87,49 @@ export class PeSpads {
     return j < this.segCount ? this.segArrival[(this.segHead + j) % this.iactSegments]! : Infinity;
   }
 
-  loadWeights(addr: Uint16Array, addrFrom: number, cols: number, count: Uint8Array, data: Int16Array, from: number, len: number): void {
+  /** Loads a tile: CSC (rows from the counts) or dense (rows by position, `mCount` per column plus pads). */
+  loadWeights(
+    addr: Uint16Array, addrFrom: number, cols: number, count: Uint8Array, data: Int16Array, from: number, len: number,
+    compressed: boolean, mCount: number,
+  ): void {
     this.weightAddr.set(addr.subarray(addrFrom, addrFrom + cols));
     this.weightCount.set(count.subarray(from, from + len));
     this.weightData.set(data.subarray(from, from + len));
     this.weightCols = cols;
     this.weightEntries = len;
+    const { weightAddr, weightCount, weightData, weightRow } = this;
+    for (let k = 0; k < cols; k++) {
+      const start = weightAddr[k]!;
+      const end = k + 1 < cols ? weightAddr[k + 1]! : len;
+      let row = -1;
+      let nonZeros = 0;
+      let fillers = 0;
+      let pads = 0;
+      for (let w = start; w < end; w++) {
+        const v = weightData[w]!;
+        if (compressed) {
+          const c = weightCount[w]!;
+          if (v === 0 && c === 0) {
+            pads++;
+            weightRow[w] = 0;
+            continue;
+          }
+          row += c + 1;
+        } else {
+          row = w - start;
+          if (row >= mCount) {
+            pads++;
+            weightRow[w] = 0;
+            continue;
+          }
+        }
+        weightRow[w] = row;
+        if (v !== 0) nonZeros++;
+        else fillers++;
+      }
+      this.colNonZeros[k] = nonZeros;
+      this.colFillers[k] = fillers;
+      this.colPads[k] = pads;
+    }
   }
 }
