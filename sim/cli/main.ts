@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, SimulationError } from '../errors.js';
+import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
+import { registerSweep } from './sweep-command.js';
 
 /** Exit codes: 0 ok, 2 bad input (or a failed check), 3 a simulator invariant broke, 70 anything else. */
 export async function main(argv: string[]): Promise<number> {
@@ -12,6 +14,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);
   registerRun(program);
+  registerSweep(program);
+  registerReport(program);
   try {
     await program.parseAsync(argv);
     return 0;

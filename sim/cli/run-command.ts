@@ -51,7 +51,7 @@ export function registerRun(program: Command): void {
     .option('--batch <n>', 'batch size (default: the trace\'s)')
     .option('--seed <s>', 'seed of the synthetic tensors', '1')
     .option('--engine <kind>', 'event (default) or tick (reference scheduler, small layers only)', 'event')
-    .option('--json <file>', 'write the JSON report (schemaVersion 1)')
+    .option('--json <file>', 'write the JSON report (schemaVersion 1); - for stdout')
     .option('--csv <file>', 'write one CSV row per layer')
     .option('--mappings <file>', 'pin mappings per layer: YAML map from layer name to a one-line mapping')
     .option('--energy-table <name|file>', 'energy table overriding the hardware config\'s')
@@ -86,7 +86,9 @@ export function registerRun(program: Command): void {
         },
       });
       const report = buildJsonReport(run, hw, trace, seed, engine);
-      if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      if (flags.json === '-') process.stdout.write(json);
+      else if (flags.json) writeFileAtomic(flags.json, json);
       if (flags.csv) writeFileAtomic(flags.csv, runCsv(report));
       if (!flags.quiet) process.stdout.write(`${runTable(report)}\n`);
       const failed = report.layers.filter((l) => l.check === 'fail');

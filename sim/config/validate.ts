@@ -19,11 +19,13 @@ export function readInputFile(file: string): { bytes: Buffer; sha256: string } {
 /** Parses YAML (a superset of JSON), reporting syntax errors with their line. */
 export function parseYamlText(file: string, text: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: false });
+    return parseYaml(text, { prettyErrors: true });
   } catch (err) {
     const e = err as { message?: string; linePos?: { line: number; col: number }[] };
     const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}` : '';
-    throw new InputError(`${file}: not valid YAML${where}: ${(e.message ?? String(err)).split('\n')[0]}`);
+    // The pretty message ends with its own position and a code frame: keep the first line, minus the position.
+    const what = (e.message ?? String(err)).split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new InputError(`${file}: not valid YAML${where}: ${what}`);
   }
 }
 

@@ -45,6 +45,8 @@ export interface ChannelConfig {
   /** Whether the staged data sits in a GLB bank (counted as GLB writes and reads). */
   stagedInGlb: boolean;
   glbPortBits: number;
+  /** The PEs this channel can send to (credits are kept for them only). */
+  destinations: readonly number[];
   numPes: number;
 }
 
@@ -62,6 +64,8 @@ export class MulticastChannel implements Component, CreditSink {
   packets = 0;
   lastSend = 0;
   private busyUntil = 0;
+  // Credits per destination PE, indexed through `slotOf` (PE id -> index, -1 if not a destination).
+  private readonly slotOf: Int32Array;
   private readonly entryCredits: Credits[];
   private readonly slotCredits: Credits[];
   // Packets generated ahead, with their off-chip tickets: a ring.
@@ -88,12 +92,10 @@ export class MulticastChannel implements Component, CreditSink {
     private readonly counts: AccessCounts,
   ) {
     this.name = cfg.name;
-    this.entryCredits = [];
-    this.slotCredits = [];
-    for (let pe = 0; pe < cfg.numPes; pe++) {
-      this.entryCredits.push(new Credits(cfg.entryCredits));
-      this.slotCredits.push(new Credits(cfg.slotCredits));
-    }
+    this.slotOf = new Int32Array(cfg.numPes).fill(-1);
+    cfg.destinations.forEach((pe, i) => (this.slotOf[pe] = i));
+    this.entryCredits = cfg.destinations.map(() => new Credits(cfg.entryCredits));
+    this.slotCredits = cfg.destinations.map(() => new Credits(cfg.slotCredits));
     for (let i = 0; i < LOOKAHEAD; i++) this.ahead.push({ payload: 0, pass: 0, bits: 0, entries: 0, rows: 0, dests: [] });
     this.cSource = counterIndex('nocSource', cfg.dataType, 'transfer');
     this.cHop = counterIndex('nocHop', cfg.dataType, 'transfer');
@@ -107,8 +109,9 @@ export class MulticastChannel implements Component, CreditSink {
   }
 
   returnCredit(pe: number, time: number, entries: number, slots: number): void {
-    if (entries) this.entryCredits[pe]!.give(time, entries);
-    this.slotCredits[pe]!.give(time, slots);
+    const i = this.slotOf[pe]!;
+    if (entries) this.entryCredits[i]!.give(time, entries);
+    this.slotCredits[i]!.give(time, slots);
     if (pe === this.waitingFor) {
       this.waitingFor = -1;
       this.sim.wake(this.id, time);
@@ -125,8 +128,8 @@ export class MulticastChannel implements Component, CreditSink {
         return; // finite bandwidth: the off-chip interface wakes us
       }
       for (const pe of pk.dests) {
-        const entries = this.entryCredits[pe]!;
-        const slots = this.slotCredits[pe]!;
+        const entries = this.entryCredits[this.slotOf[pe]!]!;
+        const slots = this.slotCredits[this.slotOf[pe]!]!;
         const entriesOk = entries.available(now) >= pk.entries;
         const slotsOk = slots.available(now) >= 1;
         if (entriesOk && slotsOk) continue;
@@ -140,8 +143,8 @@ export class MulticastChannel implements Component, CreditSink {
       this.busyUntil = now + flits;
       const arrival = this.busyUntil + this.cfg.latency;
       for (const pe of pk.dests) {
-        this.entryCredits[pe]!.take(pk.entries);
-        this.slotCredits[pe]!.take(1);
+        this.entryCredits[this.slotOf[pe]!]!.take(pk.entries);
+        this.slotCredits[this.slotOf[pe]!]!.take(1);
         this.receiver.deliver(pe, pk, arrival);
       }
       const c = this.counts.c;

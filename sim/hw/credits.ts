@@ -10,7 +10,7 @@ export class Credits {
   private head = 0;
   private tail = 0;
 
-  constructor(initial: number, maxPending = 64) {
+  constructor(initial: number, maxPending = 4) {
     this.free = initial;
     this.times = new Float64Array(maxPending);
     this.amounts = new Int32Array(maxPending);

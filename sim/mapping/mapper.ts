@@ -92,8 +92,22 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   return passes * (weightLoad + windows * window + hw.pe.pipelineStages);
 }
 
-/** All candidate mappings, best first. */
+const rankCache = new Map<string, RankedMapping[]>();
+
+/** All candidate mappings, best first (memoised: networks repeat layer shapes, sweeps repeat networks). */
 export function rankMappings(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[] {
+  const { name: _name, ...shape } = p;
+  const key = JSON.stringify([shape, hw, dens]);
+  let ranked = rankCache.get(key);
+  if (!ranked) {
+    if (rankCache.size > 256) rankCache.clear();
+    ranked = rankUncached(p, hw, dens);
+    rankCache.set(key, ranked);
+  }
+  return ranked;
+}
+
+function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[] {
   const shape = arrayShape(hw);
   const g = { windowSegments: Math.ceil(p.S / p.V) };
   const maxC0 = Math.min(

@@ -186,7 +186,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
       entryCredits: pe.iactDataSpadEntries, slotCredits: pe.iactAddrSpadEntries,
       prefetchPackets: 64, prefetchBits: hw.glb.iactBankBytes * 8, stagedInGlb: true, glbPortBits: hw.noc.iact.portBits,
-      numPes: plan.numPes,
+      destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new IactProgram(spec, plan, iactStore, iactBits), deliverIact, offChip, counts);
     ch.id = sim.add(ch);
     for (const key of spec.keys) for (const id of key) pes[id]!.iactSender = ch;
@@ -197,7 +197,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
       entryCredits: 0, slotCredits: 1, prefetchPackets: 1, prefetchBits: Infinity, stagedInGlb: false,
-      glbPortBits: hw.noc.weight.portBits, numPes: plan.numPes,
+      glbPortBits: hw.noc.weight.portBits, destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new WeightProgram(spec, plan, chosen.weights, weightBits), deliverWeight, offChip, counts);
     ch.id = sim.add(ch);
     for (const key of spec.keys) for (const id of key) pes[id]!.weightSender = ch;

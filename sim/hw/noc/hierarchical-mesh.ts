@@ -35,18 +35,28 @@ export class HierarchicalMesh implements NocModel {
     const iactGroups = groupClusters(clusters, pesPerCluster, iactKeyOf);
     const routers = hw.noc.iact.routersPerCluster;
     const used: Set<string>[] = Array.from({ length: routers }, () => new Set<string>());
+    const channelsOf: { router: number; source: number; edges: string[] }[][] = iactGroups.map(() => []);
+    // Meshes are handed out round-robin, each starting with a different group, so that groups whose trees
+    // collide share the meshes instead of the first group taking them all.
+    for (let r = 0; r < routers; r++) {
+      for (let k = 0; k < iactGroups.length; k++) {
+        const gi = (k + r) % iactGroups.length;
+        const group = iactGroups[gi]!;
+        for (let s = 0; s < group.clusters.length; s++) {
+          const source = group.clusters[(r + s) % group.clusters.length]!;
+          const edges = xyTree(source, group.clusters, clusterCols);
+          // Circuit switching: each directed link and each router's PE port on mesh r serves one group.
+          const claims = [...edges, ...group.clusters.map((c) => `pe${c}`), `src${source}`];
+          if (claims.some((e) => used[r]!.has(e))) continue;
+          for (const e of claims) used[r]!.add(e);
+          channelsOf[gi]!.push({ router: r, source, edges });
+          break;
+        }
+      }
+    }
     const iact: ChannelSpec[] = [];
     for (const [gi, group] of iactGroups.entries()) {
-      const channels: { router: number; source: number; edges: string[] }[] = [];
-      for (let r = 0; r < routers; r++) {
-        const source = group.clusters[r % group.clusters.length]!;
-        const edges = xyTree(source, group.clusters, clusterCols);
-        // Circuit switching: each directed link and each router's PE port on mesh r serves one group.
-        const claims = [...edges, ...group.clusters.map((c) => `pe${c}`), `src${source}`];
-        if (claims.some((e) => used[r]!.has(e))) continue;
-        for (const e of claims) used[r]!.add(e);
-        channels.push({ router: r, source, edges });
-      }
+      const channels = channelsOf[gi]!;
       if (channels.length === 0) return `iact group ${gi} (clusters ${group.clusters.join(',')}) cannot be routed on the mesh`;
       channels.forEach((ch, k) => {
         iact.push({

@@ -1,0 +1,82 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { formatTable } from '../report/table.js';
+import { mergeResults, paramNamesOf, type ResultRow, writeResults } from '../sweep/results.js';
+import { runSweep, type Shard } from '../sweep/runner.js';
+import { loadSweep } from '../sweep/spec.js';
+import { positiveInt } from './io.js';
+
+interface SweepFlags {
+  out?: string;
+  shard?: string;
+  jobs?: string;
+}
+
+function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const k = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || n < 1 || k < 1 || k > n) throw new InputError(`--shard: got ${JSON.stringify(text)}, expected K/N with 1 <= K <= N (e.g. 1/4)`);
+  return { k, n };
+}
+
+/** One line per point: its parameters and the totals people compare. */
+export function sweepTable(rows: readonly ResultRow[]): string {
+  const params = paramNamesOf(rows);
+  const totals = rows.filter((r) => r.layer === 'total');
+  return formatTable(
+    ['point', 'trace', ...params, 'cycles', 'inferences/s', 'energy uJ', 'PE util', 'DRAM kB'],
+    totals.map((r) => [String(r.point), r.trace, ...params.map((p) => (p in r.params ? String(r.params[p]) : '')),
+      String(r.cycles), (r.inferencesPerSecond ?? 0).toFixed(1), (r.energyJoules * 1e6).toFixed(1),
+      `${(100 * r.peUtilization).toFixed(1)}%`, (r.dramBytes / 1024).toFixed(1)]),
+  );
+}
+
+export function registerSweep(program: Command): void {
+  const sweep = program
+    .command('sweep')
+    .description('simulate every point of a sweep file (parallel, resumable with --out, shardable)')
+    .argument('<spec>', 'sweep file (YAML, version: 1)')
+    .option('--out <dir>', 'write DIR/results.csv and DIR/results.jsonl; finished points are kept in DIR/points/ and reused')
+    .option('--shard <K/N>', 'run only points with index % N == K-1')
+    .option('--jobs <n>', 'worker threads (default: available cores)')
+    .action(async (file: string, flags: SweepFlags) => {
+      const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+      const jobs = flags.jobs === undefined ? undefined : positiveInt('--jobs', flags.jobs);
+      const plan = loadSweep(file); // validates every point before any runs
+      const started = performance.now();
+      const bar = process.stderr.isTTY
+        ? new SingleBar({ format: 'sweep {bar} {value}/{total} points | {rate} points/s | {eta_formatted} left', stream: process.stderr, clearOnComplete: true, hideCursor: true })
+        : null;
+      const outcome = await runSweep(plan, {
+        out: flags.out, shard, jobs,
+        onProgress: (done, total) => {
+          if (!bar) return;
+          const rate = (done / ((performance.now() - started) / 1000)).toFixed(2);
+          if (done === 0) bar.start(total, 0, { rate });
+          else bar.update(done, { rate });
+          if (done === total) bar.stop();
+        },
+      }).finally(() => bar?.stop());
+      const seconds = (performance.now() - started) / 1000;
+      const what = `${outcome.points} points: ${outcome.ran} simulated, ${outcome.reused} reused, in ${seconds.toFixed(1)} s` +
+        (outcome.ran ? ` (${(outcome.ran / seconds).toFixed(2)} points/s)` : '');
+      if (flags.out) process.stdout.write(`${what}; wrote ${flags.out}/results.csv and results.jsonl\n`);
+      else process.stdout.write(`${sweepTable(outcome.rows)}\n${what}\n`);
+    });
+
+  sweep
+    .command('merge')
+    .description('join the results of shards (by point and key, in point order)')
+    .argument('<dirs...>', 'sweep output directories')
+    .option('--out <dir>', 'directory for the merged results.csv and results.jsonl (required)')
+    .action((dirs: string[], flags: { out?: string }) => {
+      // Commander gives `--out` to the parent `sweep` when it appears after the directories; take it from either.
+      const out = flags.out ?? sweep.opts<SweepFlags>().out;
+      if (!out) throw new InputError('sweep merge: --out: got nothing, expected the directory for the merged results');
+      const rows = mergeResults(dirs);
+      writeResults(out, rows);
+      process.stdout.write(`${new Set(rows.map((r) => r.point)).size} points from ${dirs.length} directories; wrote ${out}/results.csv and results.jsonl\n`);
+    });
+}

@@ -1,0 +1,213 @@
+/**
+ * Sweep results: one row per point and layer plus a `total` row per point, as JSONL (the form tools read back:
+ * resume, merge, report) and CSV (for spreadsheets). Points are stored one file each under DIR/points/ as they
+ * finish, named by their key, so a killed sweep loses at most the points that were running.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../cli/io.js';
+import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
+import { InputError } from '../errors.js';
+import type { JsonReport } from '../report/json-report.js';
+import type { ParamValue } from './spec.js';
+
+/** What one layer (or the whole point, layer "total") measured. */
+export interface Metrics {
+  layer: string;
+  type: string;
+  cycles: number;
+  latencySeconds: number;
+  /** Batch / latency; only on total rows (a layer alone is not an inference). */
+  inferencesPerSecond: number | null;
+  energyJoules: number;
+  peUtilization: number;
+  macUtilization: number;
+  dramBytes: number;
+  nominalMacs: number;
+  effectiveMacs: number;
+  check: string;
+  energyByLevel: EnergyBreakdown['byLevel'];
+  energyByDataType: EnergyBreakdown['byDataType'];
+}
+
+/** A row of results.jsonl: which point, its swept parameters, and the metrics. */
+export interface ResultRow extends Metrics {
+  point: number;
+  key: string;
+  trace: string;
+  hw: string;
+  seed: number;
+  batch: number;
+  /** Processing elements of the point's config; null when unknown (a run's JSON report does not say). */
+  pes: number | null;
+  params: Record<string, ParamValue>;
+}
+
+/** The metric rows of one run: its layers, then the total (utilisations weighted by cycles). */
+export function metricsOfReport(r: JsonReport): Metrics[] {
+  const layers: Metrics[] = r.layers.map((l) => ({
+    layer: l.name,
+    type: l.type,
+    cycles: l.cycles,
+    latencySeconds: l.latencySeconds,
+    inferencesPerSecond: null,
+    energyJoules: l.energyJoules,
+    peUtilization: l.peUtilization,
+    macUtilization: l.macUtilization,
+    dramBytes: l.dramBytes.read + l.dramBytes.write,
+    nominalMacs: l.nominalMacs,
+    effectiveMacs: l.effectiveMacs,
+    check: l.check,
+    energyByLevel: l.energyBreakdown.byLevel,
+    energyByDataType: l.energyBreakdown.byDataType,
+  }));
+  const t = r.totals;
+  const weighted = (f: (m: Metrics) => number): number => (t.cycles > 0 ? layers.reduce((a, m) => a + f(m) * m.cycles, 0) / t.cycles : 0);
+  const checks = new Set(layers.map((m) => m.check));
+  layers.push({
+    layer: 'total',
+    type: '',
+    cycles: t.cycles,
+    latencySeconds: t.latencySeconds,
+    inferencesPerSecond: t.inferencesPerSecond,
+    energyJoules: t.energyJoules,
+    peUtilization: weighted((m) => m.peUtilization),
+    macUtilization: weighted((m) => m.macUtilization),
+    dramBytes: t.dramBytesPerInference * r.batch,
+    nominalMacs: t.nominalMacs,
+    effectiveMacs: t.effectiveMacs,
+    check: checks.has('fail') ? 'fail' : checks.has('skipped') || checks.size === 0 ? 'skipped' : 'pass',
+    energyByLevel: t.energyBreakdown.byLevel,
+    energyByDataType: t.energyBreakdown.byDataType,
+  });
+  return layers;
+}
+
+/** A run's JSON report (`eyeriss-sim run --json`) as result rows of a single point without parameters. */
+export function rowsOfRunReport(r: JsonReport): ResultRow[] {
+  return metricsOfReport(r).map((m) => ({ point: 0, key: '', trace: r.trace.name, hw: r.hw.name, seed: r.seed, batch: r.batch, pes: null, params: {}, ...m }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing
+
+const METRIC_COLUMNS = ['layer', 'type', 'cycles', 'latencySeconds', 'inferencesPerSecond', 'energyJoules', 'peUtilization',
+  'macUtilization', 'dramBytes', 'nominalMacs', 'effectiveMacs', 'check'] as const;
+
+/** Parameter paths in order of first appearance. */
+export function paramNamesOf(rows: readonly ResultRow[]): string[] {
+  return [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
+}
+
+/** CSV with the parameters as columns beside the metrics; energy breakdowns flattened to energyByLevel.dram etc. */
+export function resultsCsv(rows: readonly ResultRow[], paramNames = paramNamesOf(rows)): string {
+  const header = ['point', 'trace', 'hw', 'seed', 'batch', 'pes', ...paramNames, ...METRIC_COLUMNS,
+    ...LEVEL_GROUPS.map((g) => `energyByLevel.${g}`), ...BREAKDOWN_DATA_TYPES.map((d) => `energyByDataType.${d}`), 'key'];
+  const cell = (v: unknown): string => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = rows.map((r) => [r.point, r.trace, r.hw, r.seed, r.batch, r.pes, ...paramNames.map((p) => r.params[p]),
+    ...METRIC_COLUMNS.map((c) => r[c]), ...LEVEL_GROUPS.map((g) => r.energyByLevel[g]),
+    ...BREAKDOWN_DATA_TYPES.map((d) => r.energyByDataType[d]), r.key].map(cell).join(','));
+  return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+/** Writes DIR/results.jsonl and DIR/results.csv (each whole or not at all). */
+export function writeResults(dir: string, rows: readonly ResultRow[], paramNames?: string[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, 'results.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+  writeFileAtomic(join(dir, 'results.csv'), resultsCsv(rows, paramNames));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The per-point store (resume)
+
+/** Saves one finished point as DIR/points/<key>.json. */
+export function savePoint(dir: string, key: string, metrics: Metrics[], wallSeconds: number): void {
+  mkdirSync(join(dir, 'points'), { recursive: true });
+  writeFileAtomic(join(dir, 'points', `${key}.json`), `${JSON.stringify({ key, wallSeconds, metrics })}\n`);
+}
+
+/** The finished points under DIR/points/, by key; unreadable files are skipped (their points just run again). */
+export function readPoints(dir: string): Map<string, Metrics[]> {
+  const out = new Map<string, Metrics[]>();
+  const folder = join(dir, 'points');
+  if (!existsSync(folder)) return out;
+  for (const f of readdirSync(folder)) {
+    if (!f.endsWith('.json')) continue; // leftovers of an interrupted atomic write end in .tmp-PID
+    try {
+      const p = JSON.parse(readFileSync(join(folder, f), 'utf8')) as { key: string; metrics: Metrics[] };
+      if (typeof p.key === 'string' && Array.isArray(p.metrics)) out.set(p.key, p.metrics);
+    } catch {
+      // a damaged file is as good as a missing one
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading back
+
+function parseJsonl(file: string, text: string): ResultRow[] {
+  return text.split('\n').flatMap((line, i) => {
+    if (!line.trim()) return [];
+    try {
+      const row = JSON.parse(line) as ResultRow;
+      if (typeof row.point !== 'number' || typeof row.layer !== 'string' || typeof row.params !== 'object') throw new Error('not a result row');
+      return [row];
+    } catch (err) {
+      throw new InputError(`${file}: line ${i + 1}: got ${JSON.stringify(line.slice(0, 40))}, expected a result row (${err instanceof Error ? err.message : String(err)})`);
+    }
+  });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`${file}: cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+export interface LoadedResults {
+  kind: 'sweep' | 'run';
+  file: string;
+  rows: ResultRow[];
+}
+
+/** Reads a sweep DIR, a results.jsonl, or a run's JSON report (schemaVersion 1). */
+export function readResults(path: string): LoadedResults {
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'results.jsonl') : path;
+  const text = readText(file);
+  if (file.endsWith('.jsonl')) return { kind: 'sweep', file, rows: parseJsonl(file, text) };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const r = doc as Partial<JsonReport>;
+  if (r.schemaVersion !== 1 || !Array.isArray(r.layers) || !r.totals) {
+    throw new InputError(`${file}: field schemaVersion: got ${JSON.stringify(r.schemaVersion)}, expected 1 (a report of eyeriss-sim run --json), a results.jsonl or a sweep directory`);
+  }
+  return { kind: 'run', file, rows: rowsOfRunReport(r as JsonReport) };
+}
+
+/** Joins the results of shards: rows of the same point and key appear once, in point order. */
+export function mergeResults(dirs: readonly string[]): ResultRow[] {
+  const seen = new Set<string>();
+  const rows: ResultRow[] = [];
+  for (const dir of dirs) {
+    const fromDir = new Set<string>();
+    for (const row of readResults(dir).rows) {
+      const id = `${row.point}:${row.key}`;
+      if (seen.has(id) && !fromDir.has(id)) continue; // another shard already gave this point
+      seen.add(id);
+      fromDir.add(id);
+      rows.push(row);
+    }
+  }
+  // Array.prototype.sort is stable: layers keep their order within a point.
+  return rows.sort((a, b) => a.point - b.point);
+}

@@ -1,0 +1,44 @@
+/**
+ * A sweep worker thread: simulates the points the runner sends, one at a time. Traces and energy tables are
+ * loaded once per worker and reused by every point (only the density edits and the config differ).
+ */
+import { parentPort } from 'node:worker_threads';
+import { type EnergyTable, loadEnergyTable } from '../energy/energy-table.js';
+import { buildJsonReport } from '../report/json-report.js';
+import { runNetwork } from '../run/network.js';
+import { type LoadedTrace, loadTrace } from '../workloads/trace.js';
+import { type Metrics, metricsOfReport } from './results.js';
+import { applyDensityEdits, type PointJob } from './spec.js';
+
+export type WorkerReply =
+  | { ok: true; key: string; metrics: Metrics[]; wallSeconds: number }
+  | { ok: false; key: string; name: string; message: string };
+
+const traces = new Map<string, LoadedTrace>();
+const tables = new Map<string, EnergyTable>();
+
+/** Simulates one point (a full runNetwork) and returns its metric rows. */
+export function runPoint(job: PointJob): { metrics: Metrics[]; wallSeconds: number } {
+  let base = traces.get(job.traceFile);
+  if (!base) traces.set(job.traceFile, (base = loadTrace(job.traceFile)));
+  const name = job.hw.config.energyTable;
+  let energyTable = tables.get(name);
+  if (!energyTable) tables.set(name, (energyTable = loadEnergyTable(name)));
+  const trace = applyDensityEdits(base, job.edits);
+  const run = runNetwork({
+    hw: job.hw, trace, layers: job.layers, batch: job.batch, seed: job.seed, engine: 'event', check: job.check, energyTable,
+  });
+  return { metrics: metricsOfReport(buildJsonReport(run, job.hw, trace, job.seed, 'event')), wallSeconds: run.wallSeconds };
+}
+
+parentPort?.on('message', (job: PointJob) => {
+  let reply: WorkerReply;
+  try {
+    reply = { ok: true, key: job.key, ...runPoint(job) };
+  } catch (err) {
+    // Errors cross the thread boundary as plain data; the runner rebuilds InputError/SimulationError by name.
+    const e = err instanceof Error ? err : new Error(String(err));
+    reply = { ok: false, key: job.key, name: e.name, message: e.message };
+  }
+  parentPort!.postMessage(reply);
+});

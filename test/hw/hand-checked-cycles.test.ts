@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseMappingText } from '../../sim/mapping/mapping.js';
+import { simulateLayer } from '../../sim/run/layer-sim.js';
+import { v2With } from '../support/configs.js';
+import { layer } from '../support/layers.js';
+
+// Cycle counts worked out by hand from the documented model (eyeriss-v2.yaml values, sim/hw/pe/pipeline.ts):
+// a packet takes ceil(bits / 24) cycles on an iact or weight port plus 1 cycle into the PE
+// (localLatencyCycles); a token reaches stage 4 two cycles after its front-end cycle, at most two BE-bound
+// tokens wait between the halves (stage-3 register + one fetch-queue entry), the psums are complete 3 cycles
+// after the last weight word (stages 5-7), and a psum vector takes ceil(20 * M / 40) cycles on a psum link.
+describe('hand-checked cycle counts', () => {
+  const onePe = v2With({ clusterRows: 1, clusterCols: 1, peRowsPerCluster: 1, peColsPerCluster: 1, routersPerCluster: 1, iactBanksPerCluster: 1, psumBanksPerCluster: 1 });
+
+  it('one PE, one MAC: 10 cycles', () => {
+    // Weights: 1 address (7 b) + 1 weight and its SIMD pad (2 x 12 b) = 31 b = 2 flits, in the PE at 3.
+    // Iact: 1 address (4 b) + 1 entry (12 b) = 16 b = 1 flit, in the PE at 2. Window starts at 3: FE 3,
+    // stage 4 at 5, psums complete at 6 + 3 = 9; one psum takes 1 cycle to the output: 10.
+    const l = layer({ type: 'CONV', C: 1, M: 1, H: 1, W: 1 });
+    const r = simulateLayer(onePe, l, Int16Array.of(7), Int8Array.of(-3), { engine: 'event', check: true, mapping: parseMappingText('M0=1 C0=1', 'test') });
+    expect(r.check).toBe('pass');
+    expect(r.outputs[0]).toBe(-21);
+    expect(r.cycles).toBe(10);
+  });
+
+  it('one PE, a 1x3 filter over 4 output channels: 21 cycles', () => {
+    // Weights: 3 columns x 7 b + 12 entries x 12 b = 165 b = 7 flits, in at 8. Iact segments (16 b each)
+    // leave at 0, 1, 2 and arrive at 2, 3, 4. Window starts at 8; three tokens of 2 words each:
+    // FE 8, 9, 10 (the third waits for the first to start stage 4 at 10), stage 4 at 10-11, 12-13, 14-15,
+    // psums complete at 16 + 3 = 19; 4 psums take 2 cycles: 21.
+    const l = layer({ type: 'CONV', C: 1, M: 4, H: 1, W: 3, R: 1, S: 3 });
+    const iacts = Int16Array.of(1, 2, 3);
+    const weights = Int8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12); // M x C x R x S
+    const r = simulateLayer(onePe, l, iacts, weights, { engine: 'event', check: true, mapping: parseMappingText('M0=4 C0=1', 'test') });
+    expect(r.check).toBe('pass');
+    expect(Array.from(r.outputs)).toEqual([14, 32, 50, 68]);
+    expect(r.cycles).toBe(21);
+    expect(r.peBusyCycles).toBe(6);
+  });
+
+  it('one cluster, a 3x3 filter on a column of three PEs: 16 cycles', () => {
+    // Each PE row gets its filter row from its own weight router: 3 columns x 7 b + 6 entries x 12 b = 93 b
+    // = 4 flits, in at 5. Each PE's input row comes from its own iact router: segments in at 2, 3, 4.
+    // All three PEs start at 5 and are done at 13 (as above with 1-word tokens: stage 4 at 7, 8, 9).
+    // The bottom PE sends its psum at 13 (1 cycle), the middle adds it and sends at 14, the top at 15,
+    // reaching the output at 16.
+    const oneCluster = v2With({ clusterRows: 1, clusterCols: 1 });
+    const l = layer({ type: 'CONV', C: 1, M: 1, H: 3, W: 3, R: 3, S: 3 });
+    const iacts = Int16Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    const weights = Int8Array.of(1, 1, 1, 2, 2, 2, 3, 3, 3);
+    const r = simulateLayer(oneCluster, l, iacts, weights, { engine: 'event', check: true, mapping: parseMappingText('peRow=R3 M0=1 C0=1', 'test') });
+    expect(r.check).toBe('pass');
+    expect(r.outputs[0]).toBe(6 + 30 + 72);
+    expect(r.cycles).toBe(16);
+    expect(r.activePes).toBe(3);
+  });
+});
