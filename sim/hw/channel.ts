@@ -77,6 +77,7 @@ export class MulticastChannel implements Component, CreditSink {
   private programDone = false;
   private generated = false; // the slot after the ring's last holds a packet not yet requested
   private waitingFor = -1; // the PE whose credit return would unblock the head packet
+  private spaceFreedAt = 0; // cycle the staging buffer's latest freed space became free
   private readonly cSource: number;
   private readonly cHop: number;
   private readonly cDelivery: number;
@@ -118,33 +119,37 @@ export class MulticastChannel implements Component, CreditSink {
     }
   }
 
+  /**
+   * Sends every packet whose conditions are known: the port free, the data in from off-chip, and room in
+   * every destination (credits already returned, perhaps for a later cycle). A packet leaves at the latest of
+   * those times, which is the cycle the hardware would send it whenever this step runs; the channel waits
+   * only for a credit return it cannot know yet, or for off-chip data under finite bandwidth.
+   */
   step(now: number): void {
     this.fetchAhead(now);
-    while (this.aheadCount > 0 && this.busyUntil <= now) {
+    while (this.aheadCount > 0) {
       const pk = this.ahead[this.aheadHead]!;
       const ready = this.offChip.readyAt(this.tickets[this.aheadHead]!);
-      if (ready > now) {
-        if (ready !== Infinity) this.sim.wake(this.id, ready);
-        return; // finite bandwidth: the off-chip interface wakes us
-      }
+      if (ready === Infinity) return; // finite bandwidth: the off-chip interface wakes us
+      let t = Math.max(now, this.busyUntil, ready);
       for (const pe of pk.dests) {
-        const entries = this.entryCredits[this.slotOf[pe]!]!;
-        const slots = this.slotCredits[this.slotOf[pe]!]!;
-        const entriesOk = entries.available(now) >= pk.entries;
-        const slotsOk = slots.available(now) >= 1;
-        if (entriesOk && slotsOk) continue;
-        // Not ready: wake at its next known credit return, or when it returns one.
-        const next = Math.min(entriesOk ? Infinity : entries.nextTime(), slotsOk ? Infinity : slots.nextTime());
-        if (next === Infinity) this.waitingFor = pe;
-        else this.sim.wake(this.id, next);
-        return;
+        const i = this.slotOf[pe]!;
+        t = this.entryCredits[i]!.earliest(t, pk.entries);
+        if (t !== Infinity) t = this.slotCredits[i]!.earliest(t, 1);
+        if (t === Infinity) {
+          this.waitingFor = pe;
+          return;
+        }
       }
       const flits = Math.ceil(pk.bits / this.cfg.portBits);
-      this.busyUntil = now + flits;
+      this.busyUntil = t + flits;
       const arrival = this.busyUntil + this.cfg.latency;
       for (const pe of pk.dests) {
-        this.entryCredits[this.slotOf[pe]!]!.take(pk.entries);
-        this.slotCredits[this.slotOf[pe]!]!.take(1);
+        const i = this.slotOf[pe]!;
+        this.entryCredits[i]!.available(t);
+        this.entryCredits[i]!.take(pk.entries);
+        this.slotCredits[i]!.available(t);
+        this.slotCredits[i]!.take(1);
         this.receiver.deliver(pe, pk, arrival);
       }
       const c = this.counts.c;
@@ -155,10 +160,10 @@ export class MulticastChannel implements Component, CreditSink {
       this.packets++;
       this.lastSend = this.busyUntil;
       this.stagedBits -= pk.bits;
+      this.spaceFreedAt = t;
       this.aheadHead = (this.aheadHead + 1) % LOOKAHEAD;
       this.aheadCount--;
       this.fetchAhead(now);
-      this.sim.wake(this.id, this.busyUntil);
     }
   }
 
@@ -179,7 +184,8 @@ export class MulticastChannel implements Component, CreditSink {
       if (this.aheadCount > 0 && this.stagedBits + pk.bits > cfg.prefetchBits) return;
       this.generated = false;
       this.stagedBits += pk.bits;
-      this.tickets[i] = this.offChip.request(now, pk.bits, cfg.dataType, false, this.id);
+      // Requested once there is room: at the latest when the space it takes was freed by a send.
+      this.tickets[i] = this.offChip.request(Math.max(now, this.spaceFreedAt), pk.bits, cfg.dataType, false, this.id);
       if (cfg.stagedInGlb) this.counts.c[this.cGlbWrite] += Math.ceil(pk.bits / cfg.glbPortBits);
       this.aheadCount++;
     }
