@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, SimulationError } from '../errors.js';
+import { registerCompare } from './compare-command.js';
+import { registerEnergy } from './energy-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
 import { registerSweep } from './sweep-command.js';
@@ -16,6 +18,8 @@ export async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerSweep(program);
   registerReport(program);
+  registerEnergy(program);
+  registerCompare(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -7,7 +7,8 @@ import type { EngineKind } from '../engine/simulator.js';
 import { InputError } from '../errors.js';
 import { type Mapping, parseMappingText } from '../mapping/mapping.js';
 import { buildJsonReport } from '../report/json-report.js';
-import { runCsv, runTable } from '../report/table.js';
+import { breakdownTable, runCsv, runTable } from '../report/table.js';
+import { cardTable } from '../report/card.js';
 import { runNetwork } from '../run/network.js';
 import { loadTrace } from '../workloads/trace.js';
 import { nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
@@ -25,6 +26,8 @@ interface RunFlags {
   mappings?: string;
   energyTable?: string;
   quiet?: boolean;
+  card?: boolean;
+  breakdown?: boolean;
 }
 
 /** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
@@ -57,6 +60,8 @@ export function registerRun(program: Command): void {
     .option('--energy-table <name|file>', 'energy table overriding the hardware config\'s')
     .option('--no-check', 'skip the bit-exact check against the reference convolution (faster)')
     .option('--quiet', 'print nothing but errors')
+    .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
+    .option('--breakdown', 'also print energy per layer by level and by data type')
     .action((flags: RunFlags) => {
       if (flags.engine !== 'event' && flags.engine !== 'tick') {
         throw new InputError(`--engine: got ${JSON.stringify(flags.engine)}, expected event or tick`);
@@ -91,6 +96,8 @@ export function registerRun(program: Command): void {
       else if (flags.json) writeFileAtomic(flags.json, json);
       if (flags.csv) writeFileAtomic(flags.csv, runCsv(report));
       if (!flags.quiet) process.stdout.write(`${runTable(report)}\n`);
+      if (!flags.quiet && flags.breakdown) process.stdout.write(`\n${breakdownTable(report)}\n`);
+      if (!flags.quiet && flags.card) process.stdout.write(`\n${cardTable(report.card)}\n`);
       const failed = report.layers.filter((l) => l.check === 'fail');
       if (failed.length) {
         throw new InputError(`outputs differ from the reference in ${failed.map((l) => `${l.name} (${l.checkDetail})`).join(', ')}`);

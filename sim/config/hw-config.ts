@@ -23,7 +23,9 @@ const peSchema = z
   .object({
     type: z.enum(PE_TYPES),
     simdWidth: posInt, // MACs per PE per cycle
-    pipelineStages: z.number().int().min(3), // stages from iact address read to psum write
+    pipelineStages: z.number().int().min(2), // stages from the first SPad read to the psum write
+    iactReadStage: posInt, // stage that reads an iact's value
+    weightReadStage: posInt, // stage that reads a weight data word (at or after the iact read)
     fetchQueueEntries: posInt, // non-zero iacts buffered between the iact fetch and the weight fetch stages
     iactAddrSpadEntries: posInt,
     iactAddrBits: posInt,
@@ -76,6 +78,8 @@ export const hwConfigSchema = z
     name: z.string().min(1),
     description: z.string(),
     technologyNm: posInt,
+    // mm^2 of the core; the simulator cannot derive it, the metrics card (sim/report/card.ts) only reports it.
+    coreAreaMm2: z.number().positive().optional(),
     clockMHz: z.number().positive(),
     precision: z
       .object({ iactBits: posInt, weightBits: posInt, psumBits: posInt, outputBits: posInt })
@@ -118,6 +122,8 @@ function checkConsistency(file: string, c: HwConfig): void {
       `${c.pe.simdWidth * (c.precision.weightBits + c.pe.cscCountBits)} (pe.simdWidth x (weightBits + cscCountBits))`],
     [c.pe.psumEntryBits === c.precision.psumBits, 'pe.psumEntryBits', c.pe.psumEntryBits,
       `${c.precision.psumBits} (precision.psumBits)`],
+    [c.pe.weightReadStage >= c.pe.iactReadStage && c.pe.weightReadStage <= c.pe.pipelineStages, 'pe.weightReadStage',
+      c.pe.weightReadStage, `between pe.iactReadStage and pe.pipelineStages`],
     [c.pe.cscCountBits <= 8, "pe.cscCountBits", c.pe.cscCountBits, "<= 8 (counts are stored in bytes)"],
     [c.precision.psumBits <= 32 && c.precision.psumBits >= c.precision.iactBits, 'precision.psumBits',
       c.precision.psumBits, `between precision.iactBits and 32`],

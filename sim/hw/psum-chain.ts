@@ -7,9 +7,11 @@ import type { OffChipInterface } from './off-chip.js';
 import type { ChainView, CreditSink, ProcessingElement, PsumReceiver, PsumRole, WindowMeta } from './pe/processing-element.js';
 
 /**
- * Final outputs leave the array for off-chip: psums are converted to 8-bit activations at the GLB cluster's
- * off-chip port (JETCAS19 §II: "final output activations skip the GLB"). The 20-bit values are kept in
- * `psums` so the run can be checked bit for bit against the reference; `written` counts writes per output.
+ * The layer's final outputs. The 20-bit (psumBits) values are kept in `psums` so the run can be checked bit
+ * for bit against the reference; `written` counts writes per output, for the every-output-once check.
+ * On Eyeriss v2 final outputs leave the psum routers straight for off-chip, converted to 8-bit activations
+ * (JETCAS19 §II: "final output activations skip the GLB"), so each vector is an off-chip write as it comes;
+ * a config that stores outputs in the GLB first (Eyeriss v1) records them through its psum store instead.
  */
 export class FinalOutput implements PsumReceiver {
   readonly needsCredits = false;
@@ -28,198 +30,281 @@ export class FinalOutput implements PsumReceiver {
     this.written = new Uint8Array(size);
   }
 
-  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+  /** Records a vector of final outputs. */
+  record(src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     const { G, M, E, F } = this.plan.problem;
     for (let m = 0; m < mCount; m++) {
       const idx = (((meta.n * G + meta.g) * M + meta.mBase + m) * E + meta.e) * F + meta.f;
       this.psums[idx] = src[from + m]!;
       this.written[idx]++;
     }
+  }
+
+  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    this.record(src, from, mCount, meta);
     this.offChip.request(sent, mCount * this.outputBits, 'psum', true, -1);
     if (arrival > this.lastArrival) this.lastArrival = arrival;
   }
 }
 
-const WRITE_QUEUE = 2; // psum vectors buffered at a psum bank's write side; our choice
+const WRITE_QUEUE = 2; // psum vectors buffered at a store's write side per chain; our choice
+
+/** Ports of a psum store: one port for reads and writes (a v2 psum bank), or a write bus and a read bus. */
+export interface StorePorts {
+  shared: boolean;
+  writeBits: number;
+  readBits: number;
+  /** Cycles from a read leaving the store to the vector being in the bottom PE. */
+  readLatency: number;
+}
+
+interface PendingWrite {
+  arrival: number;
+  data: Int32Array;
+  mCount: number;
+  pass: number;
+  row: number;
+  f: number;
+  final: boolean;
+  meta: WindowMeta;
+}
+
+/** One chain's side of a store: its write queue, its vectors, and the cursor of what it reads back. */
+class ChainPort implements PsumReceiver, CreditSink {
+  readonly needsCredits = true;
+  readonly wq: PendingWrite[];
+  wqHead = 0;
+  wqCount = 0;
+  store: Int32Array | null = null;
+  storeCount: Int32Array | null = null;
+  writtenPass: Float64Array | null = null;
+  readonly readCredits = new Credits(1);
+  waitingForCredit = false;
+  rPass = 0;
+  rRow = 0;
+  rF = 0;
+  rLastRow = -2;
+  readDone = false;
+
+  constructor(readonly owner: PsumStore, readonly chain: PsumChain, mTile: number) {
+    this.wq = Array.from({ length: WRITE_QUEUE }, () => ({
+      arrival: 0, data: new Int32Array(mTile), mCount: 0, pass: 0, row: 0, f: 0, final: false,
+      meta: { pass: 0, row: 0, f: 0, n: 0, g: 0, mBase: 0, e: 0 },
+    }));
+    chain.members[chain.members.length - 1]!.upCredits.give(0, WRITE_QUEUE);
+  }
+
+  /** The top PE's psums arrive at the store's write side (posted, within the chain's credits). */
+  receivePsums(_sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    if (this.wqCount === WRITE_QUEUE) throw new SimulationError(`${this.owner.name}: write queue overrun`);
+    const w = this.wq[(this.wqHead + this.wqCount++) % WRITE_QUEUE]!;
+    for (let m = 0; m < mCount; m++) w.data[m] = src[from + m]!;
+    w.arrival = arrival;
+    w.mCount = mCount;
+    w.pass = meta.pass;
+    w.row = meta.row;
+    w.f = meta.f;
+    w.final = this.chain.isFinal(meta.pass);
+    Object.assign(w.meta, meta);
+    this.owner.wakeAt(arrival);
+  }
+
+  /** The bottom PE frees its psum input FIFO. */
+  returnCredit(_pe: number, time: number): void {
+    this.readCredits.give(time, 1);
+    if (this.waitingForCredit) {
+      this.waitingForCredit = false;
+      this.owner.wakeAt(time);
+    }
+  }
+}
 
 /**
- * A psum GLB bank with its one port (JETCAS19 §II: each router is paired with one GLB port): the top of a
- * PE column writes the partial sums of a pass into it, and it streams them back into the bottom of the
- * column in the next reduction pass. Reads wait until the previous pass wrote the vector. Writes win the
- * port over reads, so the column above never stalls on its own input.
+ * Psum GLB storage with its port(s): the tops of PE columns write the partial sums of a pass into it, and it
+ * streams them back into the bottoms of the columns in the next reduction pass. On v2 every PE column has its
+ * own bank with one port (JETCAS19 §II: each router is paired with one GLB port); on v1 all columns share
+ * the GLB through the GON (writes) and the psum GIN (reads) (JSSC17 §III-C). A read waits until the
+ * previous reduction pass wrote its vector. On a shared port writes win, so a column never stalls on its own
+ * input; among chains, the earliest write goes first and reads take turns.
  */
-export class PsumBank implements Component, PsumReceiver, CreditSink {
+export class PsumStore implements Component {
   id = -1;
-  readonly needsCredits = true;
-  private store: Int32Array | null = null;
-  private storeCount: Int32Array | null = null;
-  private writtenCode: Float64Array | null = null;
-  private portFree = 0;
-  // Posted writes, at most WRITE_QUEUE (credits), each with its own buffer.
-  private readonly wq: { arrival: number; data: Int32Array; mCount: number; pass: number; vector: number }[];
-  private wqHead = 0;
-  private wqCount = 0;
-  // Read cursor: next (pass, row, f) the bottom PE takes from the bank.
-  private rPass = 0;
-  private rRow = 0;
-  private rF = 0;
-  private rLastRow = -2;
-  private readDone = false;
-  private readonly readCredits = new Credits(1);
-  private waitingForCredit = false;
+  private readonly chains: ChainPort[] = [];
+  private writeFree = 0;
+  private readFree = 0;
+  private nextReader = 0;
+  private wokenFor = -1;
   private readonly cRead: number;
   private readonly cWrite: number;
-  private chain: PsumChain | null = null;
 
   constructor(
     readonly name: string,
     private readonly sim: Simulator,
     private readonly plan: MappingPlan,
     private readonly psumBits: number,
-    private readonly portBits: number,
-    private readonly latency: number,
+    private readonly ports: StorePorts,
     private readonly counts: AccessCounts,
+    /** Where final outputs go when they pass through this store (v1), or null when they bypass it (v2). */
+    private readonly finals: FinalOutput | null,
   ) {
     this.cRead = counterIndex('glb', 'psum', 'read');
     this.cWrite = counterIndex('glb', 'psum', 'write');
-    this.wq = Array.from({ length: WRITE_QUEUE }, () => ({ arrival: 0, data: new Int32Array(plan.tile.M), mCount: 0, pass: 0, vector: 0 }));
   }
 
-  attach(chain: PsumChain): void {
-    this.chain = chain;
-    chain.members[chain.members.length - 1]!.upCredits.give(0, WRITE_QUEUE);
-  }
-
-  /** Vectors stored per pass: one per window of the pass's row iterations. */
-  private ensureStore(): void {
-    if (this.store) return;
-    const vectors = this.plan.rowItersPerPass * this.plan.problem.F;
-    this.store = new Int32Array(vectors * this.plan.tile.M);
-    this.storeCount = new Int32Array(vectors);
-    this.writtenCode = new Float64Array(vectors).fill(-1);
-  }
-
-  receivePsums(_sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
-    if (this.wqCount === WRITE_QUEUE) throw new SimulationError(`${this.name}: write queue overrun`);
-    const w = this.wq[(this.wqHead + this.wqCount++) % WRITE_QUEUE]!;
-    for (let m = 0; m < mCount; m++) w.data[m] = src[from + m]!;
-    w.arrival = arrival;
-    w.mCount = mCount;
-    w.pass = meta.pass;
-    w.vector = meta.row * this.plan.problem.F + meta.f;
-    this.sim.wake(this.id, arrival);
-  }
-
-  returnCredit(_pe: number, time: number): void {
-    this.readCredits.give(time, 1);
-    if (this.waitingForCredit) {
-      this.waitingForCredit = false;
-      this.sim.wake(this.id, time);
-    }
+  /** Connects a chain: its top PE writes here, its bottom PE reads from here. */
+  attach(chain: PsumChain): ChainPort {
+    const port = new ChainPort(this, chain, this.plan.tile.M);
+    this.chains.push(port);
+    return port;
   }
 
   get finished(): boolean {
-    return this.wqCount === 0;
+    return this.chains.every((c) => c.wqCount === 0);
+  }
+
+  wakeAt(time: number): void {
+    if (time === this.wokenFor) return;
+    this.wokenFor = time;
+    this.sim.wake(this.id, time);
   }
 
   step(now: number): void {
-    const chain = this.chain!;
-    const F = this.plan.problem.F;
     for (;;) {
-      if (this.portFree > now) {
-        this.sim.wake(this.id, this.portFree);
-        return;
-      }
-      const w = this.wqCount > 0 ? this.wq[this.wqHead]! : null;
-      if (w && w.arrival <= now) {
-        this.ensureStore();
-        const v = w.vector;
-        this.store!.set(w.data.subarray(0, w.mCount), v * this.plan.tile.M);
-        this.storeCount![v] = w.mCount;
-        this.writtenCode![v] = w.pass;
-        const d = Math.ceil((w.mCount * this.psumBits) / this.portBits);
-        this.counts.c[this.cWrite] += d;
-        this.portFree = now + d;
-        this.wqHead = (this.wqHead + 1) % WRITE_QUEUE;
-        this.wqCount--;
-        chain.members[chain.members.length - 1]!.returnCredit(-1, now + d + 1, 0, 1);
-        continue;
-      }
-      if (!this.seekRead()) return;
-      const v = this.rRow * F + this.rF;
-      // The vector must hold the previous reduction pass's sums for this window.
-      if (this.writtenCode === null || this.writtenCode[v] !== this.rPass - 1) return; // the write wakes us
-      if (this.readCredits.available(now) < 1) {
-        const next = this.readCredits.nextTime();
-        if (next === Infinity) this.waitingForCredit = true;
-        else this.sim.wake(this.id, next);
-        return;
-      }
-      const mCount = this.storeCount![v]!;
-      const d = Math.ceil((mCount * this.psumBits) / this.portBits);
-      this.readCredits.take(1);
-      this.counts.c[this.cRead] += d;
-      this.portFree = now + d;
-      const meta: WindowMeta = { pass: this.rPass, row: this.rRow, f: this.rF, n: 0, g: 0, mBase: 0, e: 0 };
-      chain.members[0]!.receivePsums(now, now + d + this.latency, this.store!, v * this.plan.tile.M, mCount, meta);
-      this.rF++;
+      const wrote = this.writeFree <= now && this.write(now);
+      if (this.ports.shared && wrote) continue;
+      const read = this.readFree <= now && this.read(now);
+      if (!wrote && !read) break;
     }
+    const pending = this.chains.some((c) => c.wqCount > 0 || !c.readDone);
+    const next = Math.min(this.writeFree > now ? this.writeFree : Infinity, this.readFree > now ? this.readFree : Infinity);
+    if (pending && next !== Infinity) this.wakeAt(next);
   }
 
-  /** Advances the read cursor to the next window whose bottom PE takes its psums from this bank. */
-  private seekRead(): boolean {
-    const chain = this.chain!;
+  /** Performs the earliest arrived write, if any. */
+  private write(now: number): boolean {
+    let best: ChainPort | null = null;
+    for (const c of this.chains) {
+      if (c.wqCount === 0) continue;
+      const w = c.wq[c.wqHead]!;
+      if (w.arrival <= now && (!best || w.arrival < best.wq[best.wqHead]!.arrival)) best = c;
+    }
+    if (!best) return false;
+    const w = best.wq[best.wqHead]!;
+    const d = Math.ceil((w.mCount * this.psumBits) / this.ports.writeBits);
+    this.counts.c[this.cWrite] += d;
+    this.occupy('write', now + d);
+    if (w.final) {
+      this.finals!.record(w.data, 0, w.mCount, w.meta);
+      if (now + d > this.finals!.lastArrival) this.finals!.lastArrival = now + d;
+    } else {
+      this.ensureStore(best);
+      const v = this.plan.psumVector(w.pass, w.row, w.f);
+      best.store!.set(w.data.subarray(0, w.mCount), v * this.plan.tile.M);
+      best.storeCount![v] = w.mCount;
+      best.writtenPass![v] = w.pass;
+    }
+    best.wqHead = (best.wqHead + 1) % WRITE_QUEUE;
+    best.wqCount--;
+    best.chain.members[best.chain.members.length - 1]!.returnCredit(-1, now + d + 1, 0, 1);
+    return true;
+  }
+
+  /** Streams one vector back to a chain whose next read is ready, taking chains in turn. */
+  private read(now: number): boolean {
+    const n = this.chains.length;
+    for (let k = 0; k < n; k++) {
+      const c = this.chains[(this.nextReader + k) % n]!;
+      if (!this.seekRead(c)) continue;
+      const v = this.plan.psumVector(c.rPass, c.rRow, c.rF);
+      // The vector must hold the previous reduction pass's sums for this window: its write wakes us.
+      if (c.writtenPass === null || c.writtenPass[v] !== this.plan.previousReductionPass(c.rPass)) continue;
+      if (c.readCredits.available(now) < 1) {
+        const next = c.readCredits.nextTime();
+        if (next === Infinity) c.waitingForCredit = true;
+        else this.wakeAt(next);
+        continue;
+      }
+      const mCount = c.storeCount![v]!;
+      const d = Math.ceil((mCount * this.psumBits) / this.ports.readBits);
+      c.readCredits.take(1);
+      this.counts.c[this.cRead] += d;
+      this.occupy('read', now + d);
+      const meta: WindowMeta = { pass: c.rPass, row: c.rRow, f: c.rF, n: 0, g: 0, mBase: 0, e: 0 };
+      c.chain.members[0]!.receivePsums(now, now + d + this.ports.readLatency, c.store!, v * this.plan.tile.M, mCount, meta);
+      c.rF++;
+      this.nextReader = (this.nextReader + k + 1) % n;
+      return true;
+    }
+    return false;
+  }
+
+  private occupy(side: 'read' | 'write', until: number): void {
+    if (this.ports.shared || side === 'write') this.writeFree = until;
+    if (this.ports.shared || side === 'read') this.readFree = until;
+  }
+
+  /** Vectors a chain holds between passes: one per window of a pass's rows, for every M tile held. */
+  private ensureStore(c: ChainPort): void {
+    if (c.store) return;
+    const vectors = this.plan.mTilesHeld * this.plan.rowItersPerPass * this.plan.problem.F;
+    c.store = new Int32Array(vectors * this.plan.tile.M);
+    c.storeCount = new Int32Array(vectors);
+    c.writtenPass = new Float64Array(vectors).fill(-1);
+  }
+
+  /** Advances a chain's read cursor to the next window whose bottom PE takes its psums from the store. */
+  private seekRead(c: ChainPort): boolean {
     const F = this.plan.problem.F;
     for (;;) {
-      if (this.readDone) return false;
-      if (this.rPass >= this.plan.passCount) {
-        this.readDone = true;
+      if (c.readDone) return false;
+      if (c.rPass >= this.plan.passCount) {
+        c.readDone = true;
         return false;
       }
-      if (this.rLastRow === -2) {
-        const fromBank = chain.roleOf(0, this.rPass).psumIn;
-        this.rLastRow = fromBank ? chain.lastRow(this.rPass) : -1;
-        this.rRow = 0;
-        this.rF = 0;
+      if (c.rLastRow === -2) {
+        c.rLastRow = c.chain.roleOf(0, c.rPass).psumIn ? c.chain.lastRow(c.rPass) : -1;
+        c.rRow = 0;
+        c.rF = 0;
       }
-      if (this.rRow <= this.rLastRow && this.rF < F && chain.rowJob(this.rPass, this.rRow)) return true;
-      if (this.rRow <= this.rLastRow && this.rF >= F) {
-        this.rRow++;
-        this.rF = 0;
+      if (c.rRow <= c.rLastRow) {
+        if (c.rF < F && c.chain.rowJob(c.rPass, c.rRow)) return true;
+        c.rRow++;
+        c.rF = 0;
         continue;
       }
-      if (this.rRow <= this.rLastRow) {
-        this.rRow++; // a row without work
-        continue;
-      }
-      this.rPass++;
-      this.rLastRow = -2;
+      c.rPass++;
+      c.rLastRow = -2;
     }
   }
 }
 
 /**
  * A psum accumulation chain: the PEs of one PE column bottom to top (and, when a reduction spans cluster
- * rows, on through the psum routers into the next cluster south, JETCAS19 §III-C), ending in the column's
- * psum bank for partial sums and in the off-chip output for final ones.
+ * rows, on through the psum routers into the next cluster south, JETCAS19 §III-C), ending in a psum store
+ * for partial sums and in the final outputs for the last reduction pass.
  */
 export class PsumChain implements ChainView {
   private cachedPass = -1;
   private cachedRoles: PsumRole[] = [];
   private cachedLastRow = -1;
   private readonly refPe: number;
+  /** The store side of this chain, once attached. */
+  port: ChainPort | null = null;
 
   constructor(
     readonly members: ProcessingElement[],
     private readonly plan: MappingPlan,
-    readonly bank: PsumBank | null,
-    readonly final: FinalOutput,
+    readonly store: PsumStore | null,
+    private readonly final: FinalOutput,
+    /** Whether final outputs go through the store (into the GLB) rather than straight off-chip. */
+    private readonly finalsThroughStore: boolean,
   ) {
     const used = members.find((m) => plan.isUsed(m.pe));
     this.refPe = used ? used.pe : -1;
-    if (!bank && plan.reductionIters > 1) {
-      throw new SimulationError('a psum chain without a bank cannot carry a reduction across passes');
+    if (!store && (plan.reductionIters > 1 || finalsThroughStore)) {
+      throw new SimulationError('a psum chain without a store cannot carry a reduction across passes');
     }
+    if (store) this.port = store.attach(this);
   }
 
   private load(pass: number): void {
@@ -227,11 +312,11 @@ export class PsumChain implements ChainView {
     this.cachedPass = pass;
     const active = this.members.map((m) => this.plan.passSlice(m.pe, pass) !== null);
     const first = active.indexOf(true);
-    const fromBank = this.bank !== null && this.plan.reductionIndex(pass) > 0;
+    const fromStore = this.store !== null && this.plan.reductionIndex(pass) > 0;
     this.cachedRoles = this.members.map((_, i): PsumRole => {
       if (first < 0) return { kind: 'off', psumIn: false };
-      if (i < first) return fromBank ? { kind: 'forward', psumIn: true } : { kind: 'off', psumIn: false };
-      if (i === first) return { kind: 'compute', psumIn: fromBank };
+      if (i < first) return fromStore ? { kind: 'forward', psumIn: true } : { kind: 'off', psumIn: false };
+      if (i === first) return { kind: 'compute', psumIn: fromStore };
       return active[i] ? { kind: 'compute', psumIn: true } : { kind: 'forward', psumIn: true };
     });
     let last = -1;
@@ -264,11 +349,13 @@ export class PsumChain implements ChainView {
     return this.cachedLastRow;
   }
 
+  isFinal(pass: number): boolean {
+    return this.plan.reductionIndex(pass) === this.plan.reductionIters - 1;
+  }
+
   receiverOf(member: number, pass: number): PsumReceiver {
     if (member + 1 < this.members.length) return this.members[member + 1]!;
-    const final = this.plan.reductionIndex(pass) === this.plan.reductionIters - 1;
-    if (final) return this.final;
-    if (!this.bank) throw new SimulationError('partial sums with no psum bank to hold them');
-    return this.bank;
+    if (this.isFinal(pass) && !this.finalsThroughStore) return this.final;
+    return this.port!;
   }
 }

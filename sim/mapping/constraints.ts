@@ -74,8 +74,9 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
     return `a dense weight tile of ${g.weightColumns} x ${m.M0} exceeds the ${pe.weightDataSpadWords}-word weight data SPad`;
   }
   if (t.C * t.R > 1) {
+    const held = m.order === 'm-inner' ? t.M : 1;
     const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
-    const bits = rows * p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
+    const bits = held * rows * p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
     if (bits > hw.glb.psumBankBytes * 8) {
       return `partial sums of a pass (${rows} rows x ${p.F} x M0) need ${Math.ceil(bits / 8)} B > the ${hw.glb.psumBankBytes} B psum bank`;
     }

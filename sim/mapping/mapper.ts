@@ -127,7 +127,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[
           for (const clusterCol of options.clusterCol) {
             for (const clusterRow of options.clusterRow) {
               const mapping: Mapping = {
-                peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 },
+                peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, order: 'm-outer',
               };
               if (!needsAllReplicas(p, mapping)) continue;
               const t = temporalCounts(p, mapping);

@@ -16,7 +16,10 @@ export class MappingPlan {
   readonly nOuter: number;
   readonly eInner: number;
   readonly eOuter: number;
-  /** Passes in the order g2, n2o, e2o, m2, c2, r2; the reduction iterations (c2, r2) are innermost. */
+  /**
+   * Passes in the order g2, n2o, e2o, m2, c2, r2 (the reduction iterations innermost), or g2, n2o, e2o, c2,
+   * r2, m2 with `order: m-inner`.
+   */
   readonly passCount: number;
   readonly rowItersPerPass: number;
   readonly reductionIters: number;
@@ -103,9 +106,17 @@ export class MappingPlan {
   passIndices(p: number): { g2: number; n2o: number; e2o: number; m2: number; c2: number; r2: number } {
     const t = this.temporal;
     let rest = p;
+    let m2 = 0;
+    if (this.mapping.order === 'm-inner') {
+      m2 = rest % t.M;
+      rest = Math.floor(rest / t.M);
+    }
     const r2 = rest % t.R; rest = Math.floor(rest / t.R);
     const c2 = rest % t.C; rest = Math.floor(rest / t.C);
-    const m2 = rest % t.M; rest = Math.floor(rest / t.M);
+    if (this.mapping.order === 'm-outer') {
+      m2 = rest % t.M;
+      rest = Math.floor(rest / t.M);
+    }
     const e2o = rest % this.eOuter; rest = Math.floor(rest / this.eOuter);
     const n2o = rest % this.nOuter; rest = Math.floor(rest / this.nOuter);
     return { g2: rest, n2o, e2o, m2, c2, r2 };
@@ -113,12 +124,24 @@ export class MappingPlan {
 
   /** Index of pass p's reduction iteration inside its output block (0 = first, reductionIters-1 = last). */
   reductionIndex(p: number): number {
-    return p % this.reductionIters;
+    const { c2, r2 } = this.passIndices(p);
+    return c2 * this.temporal.R + r2;
   }
 
-  /** Index of the output block (psums held across the reduction iterations) that pass p belongs to. */
-  blockIndex(p: number): number {
-    return Math.floor(p / this.reductionIters);
+  /** The pass whose partial sums pass p continues (the previous reduction iteration of the same outputs). */
+  previousReductionPass(p: number): number {
+    return p - (this.mapping.order === 'm-inner' ? this.temporal.M : 1);
+  }
+
+  /** M tiles whose partial sums wait in the GLB at once: one, or all of them with m2 inside the reductions. */
+  get mTilesHeld(): number {
+    return this.mapping.order === 'm-inner' ? this.temporal.M : 1;
+  }
+
+  /** Slot of a window's psum vector in a psum store (distinct for every vector held across passes). */
+  psumVector(p: number, row: number, f: number): number {
+    const held = this.mapping.order === 'm-inner' ? this.passIndices(p).m2 : 0;
+    return (held * this.rowItersPerPass + row) * this.problem.F + f;
   }
 
   /**

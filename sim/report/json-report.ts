@@ -1,9 +1,10 @@
 import type { LoadedHwConfig } from '../config/hw-config.js';
-import { type EnergyBreakdown, powerWatts, sumBreakdowns } from '../energy/energy-model.js';
+import { type Activity, type EnergyBreakdown, pjPerMac, powerWatts, sumBreakdowns } from '../energy/energy-model.js';
 import type { EngineKind } from '../engine/simulator.js';
 import { LEVEL_UNITS, type AccessReport } from '../stats/access-counts.js';
 import type { LoadedTrace } from '../workloads/trace.js';
 import type { NetworkResult, SimulatedLayer } from '../run/network.js';
+import { buildCard, type MetricsCard } from './card.js';
 
 /** The JSON report: a contract other tools read (schemaVersion 1). */
 export interface JsonReport {
@@ -23,14 +24,43 @@ export interface JsonReport {
     nominalMacs: number;
     effectiveMacs: number;
     dramBytesPerInference: number;
-    energyJoulesPerInference: number;
-    inferencesPerJoule: number;
-    powerWatts: number;
-    energyJoules: number;
-    energyBreakdown: EnergyBreakdown;
-  };
+  } & EnergyTotals;
+  /** The metrics card of the talk, filled from this run (sim/report/card.ts). */
+  card: MetricsCard;
   sim: { wallSeconds: number; events: number; simulatedCyclesPerSecond: number };
 }
+
+/** The totals that depend on the energy table: what `eyeriss-sim energy` replaces when it re-costs a report. */
+export interface EnergyTotals {
+  energyJoulesPerInference: number;
+  inferencesPerJoule: number;
+  /** Average power over the run (energy / latency). */
+  powerWatts: number;
+  energyJoules: number;
+  /** pJ per nominal MAC (zeros included, as JETCAS19 counts operations). */
+  pJPerNominalMac: number;
+  /** Nominal ops (2 x nominal MACs) per second per watt, in GOPS/W: = 2 x nominal MACs / energy / 1e9. */
+  gopsPerWatt: number;
+  energyBreakdown: EnergyBreakdown;
+}
+
+/** Network totals of the layers' energies; the one place they are derived, for runs and re-costed reports. */
+export function energyTotals(layerEnergies: readonly EnergyBreakdown[], batch: number, latencySeconds: number, nominalMacs: number): EnergyTotals {
+  const energy = sumBreakdowns(layerEnergies);
+  const joules = energy.totalJoules;
+  return {
+    energyJoulesPerInference: joules / batch,
+    inferencesPerJoule: joules > 0 ? batch / joules : 0,
+    powerWatts: powerWatts(energy, latencySeconds),
+    energyJoules: joules,
+    pJPerNominalMac: nominalMacs > 0 ? pjPerMac(energy, nominalMacs) : 0,
+    gopsPerWatt: joules > 0 ? (2 * nominalMacs) / joules / 1e9 : 0,
+    energyBreakdown: energy,
+  };
+}
+
+/** A layer's activity plus the clock: with the access counts, all computeEnergy needs to re-cost the layer. */
+export type JsonActivity = Activity & { clockMHz: number };
 
 export interface JsonLayer {
   name: string;
@@ -48,6 +78,7 @@ export interface JsonLayer {
   activePes: number;
   accesses: { units: typeof LEVEL_UNITS; counts: AccessReport };
   dramBytes: { read: number; write: number };
+  activity: JsonActivity;
   energyJoules: number;
   energyBreakdown: EnergyBreakdown;
   check: 'pass' | 'fail' | 'skipped';
@@ -55,7 +86,7 @@ export interface JsonLayer {
   psumOverflows: number | null;
 }
 
-function layerJson(l: SimulatedLayer): JsonLayer {
+function layerJson(l: SimulatedLayer, clockMHz: number): JsonLayer {
   const p = l.problem;
   return {
     name: l.name,
@@ -73,6 +104,7 @@ function layerJson(l: SimulatedLayer): JsonLayer {
     activePes: l.activePes,
     accesses: { units: LEVEL_UNITS, counts: l.counts.toReport() },
     dramBytes: { read: l.dramBits.read / 8, write: l.dramBits.write / 8 },
+    activity: { ...l.activity, clockMHz },
     energyJoules: l.energy.totalJoules,
     energyBreakdown: l.energy,
     check: l.check,
@@ -82,13 +114,13 @@ function layerJson(l: SimulatedLayer): JsonLayer {
 }
 
 export function buildJsonReport(run: NetworkResult, hw: LoadedHwConfig, trace: LoadedTrace, seed: number, engine: EngineKind): JsonReport {
-  const layers = run.layers.map(layerJson);
+  const layers = run.layers.map((l) => layerJson(l, hw.config.clockMHz));
   const cycles = layers.reduce((a, l) => a + l.cycles, 0);
   const latencySeconds = cycles / (hw.config.clockMHz * 1e6);
-  const energy = sumBreakdowns(run.layers.map((l) => l.energy));
+  const nominalMacs = layers.reduce((a, l) => a + l.nominalMacs, 0);
   const batch = run.batch;
   const dramBytes = layers.reduce((a, l) => a + l.dramBytes.read + l.dramBytes.write, 0);
-  return {
+  const report: Omit<JsonReport, 'card' | 'sim'> = {
     schemaVersion: 1,
     hw: { name: hw.config.name, sha256: hw.sha256 },
     trace: { name: trace.name, sha256: trace.sha256 },
@@ -102,15 +134,15 @@ export function buildJsonReport(run: NetworkResult, hw: LoadedHwConfig, trace: L
       cycles,
       latencySeconds,
       inferencesPerSecond: latencySeconds > 0 ? batch / latencySeconds : 0,
-      nominalMacs: layers.reduce((a, l) => a + l.nominalMacs, 0),
+      nominalMacs,
       effectiveMacs: layers.reduce((a, l) => a + l.effectiveMacs, 0),
       dramBytesPerInference: dramBytes / batch,
-      energyJoulesPerInference: energy.totalJoules / batch,
-      inferencesPerJoule: energy.totalJoules > 0 ? batch / energy.totalJoules : 0,
-      powerWatts: powerWatts(energy, latencySeconds),
-      energyJoules: energy.totalJoules,
-      energyBreakdown: energy,
+      ...energyTotals(run.layers.map((l) => l.energy), batch, latencySeconds, nominalMacs),
     },
+  };
+  return {
+    ...report,
+    card: buildCard(hw.config, report),
     sim: { wallSeconds: run.wallSeconds, events: run.events, simulatedCyclesPerSecond: run.wallSeconds > 0 ? cycles / run.wallSeconds : 0 },
   };
 }

@@ -1,3 +1,4 @@
+import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
 import type { JsonReport } from './json-report.js';
 
 /** Formats rows as a plain text table with right-aligned numeric columns. */
@@ -45,9 +46,41 @@ export function runTable(r: JsonReport): string {
   lines.push(
     `throughput ${t.inferencesPerSecond.toFixed(1)} inferences/s, ${t.inferencesPerJoule.toFixed(1)} inferences/J, ` +
       `${(t.powerWatts * 1e3).toFixed(1)} mW, ${(t.dramBytesPerInference / 1e6).toFixed(3)} MB DRAM per inference`,
+    energyLine(r),
     `simulated in ${r.sim.wallSeconds.toFixed(2)} s (${r.sim.events} events)`,
   );
   return lines.join('\n');
+}
+
+/** The derived energy metrics of a report's totals, in one line. */
+export function energyLine(r: JsonReport): string {
+  const t = r.totals;
+  return `energy ${fixed(t.energyJoulesPerInference * 1e6, 3)} uJ per inference, ${fixed(t.pJPerNominalMac, 2)} pJ per nominal MAC, ` +
+    `${fixed(t.gopsPerWatt, 1)} GOPS/W (nominal ops = 2 x MACs)`;
+}
+
+/**
+ * Energy of each layer and the network by level and by data type, in uJ (each row's levels and data types both add
+ * up to its energy; 'none' is the per-cycle clock, control and leakage), with the power of each layer and a row of
+ * the network's shares.
+ */
+export function breakdownTable(r: JsonReport): string {
+  const uJ = (j: number): string => fixed(j * 1e6, 3);
+  const row = (name: string, b: EnergyBreakdown, seconds: number): string[] => [
+    name, uJ(b.totalJoules), seconds > 0 ? fixed((b.totalJoules / seconds) * 1e3, 1) : '',
+    ...LEVEL_GROUPS.map((g) => uJ(b.byLevel[g])), ...BREAKDOWN_DATA_TYPES.map((d) => uJ(b.byDataType[d])),
+  ];
+  const t = r.totals;
+  const total = t.energyBreakdown;
+  const share = (j: number): string => (total.totalJoules > 0 ? pct(j / total.totalJoules) : '');
+  const rows = [
+    ...r.layers.map((l) => row(l.name, l.energyBreakdown, l.latencySeconds)),
+    row('total', total, t.latencySeconds),
+    ['share', share(total.totalJoules), '', ...LEVEL_GROUPS.map((g) => share(total.byLevel[g])),
+      ...BREAKDOWN_DATA_TYPES.map((d) => share(total.byDataType[d]))],
+  ];
+  const table = formatTable(['layer', 'energy uJ', 'power mW', ...LEVEL_GROUPS, ...BREAKDOWN_DATA_TYPES], rows);
+  return [`energy by level and by data type, uJ (table ${r.energyTable.name})`, table, energyLine(r)].join('\n');
 }
 
 /** One CSV row per layer plus a total row. */

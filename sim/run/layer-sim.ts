@@ -7,7 +7,7 @@ import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/pro
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
-import { FinalOutput, PsumBank, PsumChain } from '../hw/psum-chain.js';
+import { FinalOutput, PsumChain, PsumStore } from '../hw/psum-chain.js';
 import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
 import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { rankMappings } from '../mapping/mapper.js';
@@ -100,7 +100,7 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8
   );
 }
 
-/** Receives nothing: the psum input of the bottom PE of a chain without a bank. */
+/** Receives nothing: the psum input of the bottom PE of a chain without a store. */
 const NO_SENDER: CreditSink = { returnCredit: () => undefined };
 const OFF_CHAIN: ChainView = {
   roleOf: () => ({ kind: 'off', psumIn: false }),
@@ -132,10 +132,11 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   offChip.id = sim.add(offChip);
 
   const pe = hw.pe;
-  const tail = pe.pipelineStages - 4; // stages after the weight-data read: MAC and psum update
+  const lead = pe.weightReadStage - pe.iactReadStage; // from an iact's fetch to its first weight word
+  const tail = pe.pipelineStages - pe.weightReadStage; // after the last weight word: MAC and psum update
   const pes: ProcessingElement[] = [];
   for (let i = 0; i < plan.numPes; i++) {
-    const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, tail);
+    const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
     const node = new ProcessingElement(`PE${i}`, i, sim, {
       plan, iacts: iactStore, weights: chosen.weights, compressed, windowSegments: geo.windowSegments,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
@@ -149,24 +150,20 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   }
 
   const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
-  const banks: PsumBank[] = [];
+  const stores = topology.stores.map((spec) => {
+    const store = new PsumStore(spec.name, sim, plan, hw.precision.psumBits, spec, counts, topology.finalsThroughStore ? final : null);
+    store.id = sim.add(store);
+    return store;
+  });
   for (const spec of topology.chains) {
     const members = spec.pes.map((id) => pes[id]!);
-    const bank = spec.bank
-      ? new PsumBank(`bank c${spec.bank.cluster} col${spec.bank.column}`, sim, plan, hw.precision.psumBits, hw.noc.psum.portBits, hw.noc.localLatencyCycles, counts)
-      : null;
-    const chain = new PsumChain(members, plan, bank, final);
+    const chain = new PsumChain(members, plan, spec.store === null ? null : stores[spec.store]!, final, topology.finalsThroughStore);
     members.forEach((m, k) => {
       m.chain = chain;
       m.member = k;
-      m.psumInSender = k === 0 ? (bank ?? NO_SENDER) : members[k - 1]!;
+      m.psumInSender = k === 0 ? (chain.port ?? NO_SENDER) : members[k - 1]!;
       if (k + 1 < members.length) m.upCredits.give(0, 1); // the PE above has a one-vector input FIFO
     });
-    if (bank) {
-      bank.attach(chain);
-      bank.id = sim.add(bank);
-      banks.push(bank);
-    }
   }
 
   const iactBits = (seg: number): number =>
@@ -207,7 +204,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
 
   sim.run();
 
-  const stuck = [...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished), ...banks.filter((b) => !b.finished)];
+  const stuck = [...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished), ...stores.filter((b) => !b.finished)];
   if (stuck.length > 0) {
     const pe = stuck.find((c): c is ProcessingElement => c instanceof ProcessingElement);
     throw new SimulationError(`layer "${layer.name}": the array stopped with work left in ${stuck.slice(0, 4).map((c) => c.name).join(', ')}${stuck.length > 4 ? ` and ${stuck.length - 4} more` : ''} (deadlock${pe ? `; ${pe.describe()}` : ''})`);

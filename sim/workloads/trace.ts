@@ -22,6 +22,7 @@ import {
   type LayerSpec,
   type LayerType,
 } from './layer.js';
+import type { SynthesisLayer, WeightSparsity } from './tensors.js';
 
 /** Channels, height, width of a feature map. */
 export type Shape3 = [c: number, h: number, w: number];
@@ -44,7 +45,8 @@ export interface LoadedTrace {
   sources: string[];
   batch: number;
   inputShape: Shape3;
-  layers: LayerSpec[];
+  /** Layers in order; on-chip ones may carry a weightSparsity pattern for their synthetic weights. */
+  layers: SynthesisLayer[];
   /** Real tensors by layer name, for the layers that carry them. */
   tensors: Map<string, LayerTensors>;
 }
@@ -274,7 +276,7 @@ function validateTrace(raw: unknown, check: Checker, fallbackName: string): Omit
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) check.fail('layers', rawLayers, 'a non-empty list');
 
   const layerType = type.lookupType('Layer');
-  const layers: LayerSpec[] = [];
+  const layers: SynthesisLayer[] = [];
   const tensors = new Map<string, LayerTensors>();
   const outputs = new Map<string, Shape3>();
   rawLayers.forEach((rawLayer: unknown, index) => {
@@ -301,7 +303,8 @@ function validateTrace(raw: unknown, check: Checker, fallbackName: string): Omit
     const spec = validateLayer(rawLayer, lc, layerName, batch, feeds, inputNames);
     const data = validateTensors(rawLayer, lc, spec, layerType);
     if (data) tensors.set(layerName, data);
-    layers.push(spec);
+    const sparsity = validateWeightSparsity(rawLayer, lc, spec, data, layerType);
+    layers.push(sparsity ? { ...spec, weightSparsity: sparsity } : spec);
     outputs.set(layerName, layerOutputShape(spec));
   });
   return { name, description, sources, batch, inputShape, layers, tensors };
@@ -489,6 +492,51 @@ function validateTensors(o: Obj, lc: Checker, spec: LayerSpec, layerType: protob
     }
   }
   return result.weights || result.iacts ? result : undefined;
+}
+
+const SPARSITY_PATTERNS = ['uniform', 'per-output-channel', 'block'];
+
+/** The optional weightSparsity message: each field only with the pattern that reads it, blocks that tile the tensor. */
+function validateWeightSparsity(
+  o: Obj,
+  lc: Checker,
+  spec: LayerSpec,
+  data: LayerTensors | undefined,
+  layerType: protobuf.Type,
+): WeightSparsity | undefined {
+  const t = o.weightSparsity;
+  if (t === undefined || t === null) return undefined;
+  if (!isOnChip(spec.type)) lc.fail('weightSparsity', t, `nothing (${spec.type} has no weights)`);
+  if (data?.weights) lc.fail('weightSparsity', t, 'nothing (the layer carries its weights)');
+  if (!isObj(t)) lc.fail('weightSparsity', t, 'a WeightSparsity object');
+  lc.knownKeys(t, layerType.lookupType('WeightSparsity'), 'weightSparsity.');
+  const pattern = lc.string(t, 'pattern', '') || 'uniform';
+  if (!SPARSITY_PATTERNS.includes(pattern)) lc.fail('weightSparsity.pattern', pattern, `one of ${SPARSITY_PATTERNS.join(', ')}`);
+  const only = (key: string, owner: string): void => {
+    if (pattern !== owner && t[key] !== undefined && t[key] !== null && t[key] !== '') {
+      lc.fail(`weightSparsity.${key}`, t[key], `nothing (only pattern ${owner} reads it)`);
+    }
+  };
+  only('spread', 'per-output-channel');
+  only('block', 'block');
+  only('axis', 'block');
+  if (pattern === 'per-output-channel') {
+    const spread = t.spread ?? 0.5;
+    if (typeof spread !== 'number' || !(spread >= 0 && spread <= 1)) lc.fail('weightSparsity.spread', spread, 'a number in [0, 1]');
+    return { pattern, spread };
+  }
+  if (pattern === 'block') {
+    const axis = lc.string(t, 'axis', '') || 'output';
+    if (axis !== 'output' && axis !== 'input') lc.fail('weightSparsity.axis', axis, 'output or input');
+    const block = t.block;
+    const channels = axis === 'output' ? spec.M : spec.C / spec.G;
+    const what = axis === 'output' ? `m = ${spec.M}` : `c / groups = ${channels}`;
+    if (typeof block !== 'number' || !Number.isInteger(block) || block < 1 || channels % block !== 0) {
+      lc.fail('weightSparsity.block', block, `a divisor of ${what}`);
+    }
+    return { pattern, block, axis };
+  }
+  return { pattern: 'uniform' };
 }
 
 /** Bytes from the binary form (Uint8Array) or the JSON form (base64 string); undefined if neither. */

@@ -114,7 +114,7 @@ describe('hierarchical mesh modes', () => {
     expect(topo.modes.psum).toBe('chained');
     for (const chain of topo.chains) {
       expect(chain.pes).toHaveLength(12); // 4 clusters x 3 PE rows
-      expect(chain.bank).toBeNull();
+      expect(chain.store).toBeNull();
     }
     expectBitExact(conv, text);
   });

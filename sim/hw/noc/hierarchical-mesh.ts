@@ -1,7 +1,7 @@
 import type { HwConfig } from '../../config/hw-config.js';
 import { REDUCTION_DIMS } from '../../mapping/mapping.js';
 import type { MappingPlan } from '../../mapping/plan.js';
-import type { ChainSpec, ChannelSpec, NocMode, NocModel, NocTopology } from './noc.js';
+import type { ChainSpec, ChannelSpec, NocMode, NocModel, NocTopology, StoreSpec } from './noc.js';
 
 /**
  * The Eyeriss v2 hierarchical mesh (JETCAS19 §III): per data type, one router per source port in every
@@ -93,25 +93,24 @@ export class HierarchicalMesh implements NocModel {
       .filter(([d]) => REDUCTION_DIMS.includes(d))
       .reduce((a, [, f]) => a * f, 1);
     const chains: ChainSpec[] = [];
+    const stores: StoreSpec[] = [];
     for (let cr0 = 0; cr0 < clusterRows; cr0 += chainLength) {
       for (let cc = 0; cc < clusterCols; cc++) {
         for (let col = 0; col < peCols; col++) {
           const pes: number[] = [];
-          const hopsBetweenMembers: number[] = [];
           for (let k = 0; k < chainLength && cr0 + k < clusterRows; k++) {
-            for (let row = 0; row < peRows; row++) {
-              hopsBetweenMembers.push(row === 0 && k > 0 ? 1 : 0);
-              pes.push(plan.peId(cr0 + k, cc, row, col));
-            }
+            for (let row = 0; row < peRows; row++) pes.push(plan.peId(cr0 + k, cc, row, col));
           }
           if (!pes.some((pe) => plan.isUsed(pe))) continue;
           const cluster = cr0 * clusterCols + cc;
-          chains.push({
-            name: `psum c${cluster} col${col}`,
-            pes,
-            bank: chainLength === 1 ? { cluster, column: col } : null,
-            hopsBetweenMembers,
-          });
+          // One psum bank per PE column, with one port for reads and writes; a chain across clusters
+          // (no reduction left for later passes) needs none.
+          let store: number | null = null;
+          if (chainLength === 1) {
+            store = stores.length;
+            stores.push({ name: `psum bank c${cluster} col${col}`, shared: true, writeBits: hw.noc.psum.portBits, readBits: hw.noc.psum.portBits, readLatency: hw.noc.localLatencyCycles });
+          }
+          chains.push({ name: `psum c${cluster} col${col}`, pes, store });
         }
       }
     }
@@ -120,6 +119,8 @@ export class HierarchicalMesh implements NocModel {
       iact,
       weight,
       chains,
+      stores,
+      finalsThroughStore: false,
       modes: {
         iact: modeOf(iactGroups.map((g) => g.clusters), clusters, clusterCols),
         weight: modeOf(weightGroups.map((g) => g.clusters), clusters, clusterCols),

@@ -19,19 +19,30 @@ export interface ChannelSpec {
   hops: number;
 }
 
-/** A psum accumulation chain: PE ids bottom to top, cluster after cluster; its psum bank, if any. */
+/** A psum accumulation chain: PE ids bottom to top, cluster after cluster; the psum store it uses, if any. */
 export interface ChainSpec {
   name: string;
   pes: number[];
-  /** Cluster and PE column of the bank holding partial sums between passes (null when the chain crosses clusters). */
-  bank: { cluster: number; column: number } | null;
-  hopsBetweenMembers: number[];
+  /** Index into `stores` of the GLB store holding its partial sums between passes (null: none needed). */
+  store: number | null;
+}
+
+/** A psum GLB store and its ports (see sim/hw/psum-chain.ts). */
+export interface StoreSpec {
+  name: string;
+  shared: boolean;
+  writeBits: number;
+  readBits: number;
+  readLatency: number;
 }
 
 export interface NocTopology {
   iact: ChannelSpec[];
   weight: ChannelSpec[];
   chains: ChainSpec[];
+  stores: StoreSpec[];
+  /** Whether final outputs go into the GLB through the psum stores (v1) or straight off-chip (v2). */
+  finalsThroughStore: boolean;
   modes: { iact: NocMode; weight: NocMode; psum: PsumMode };
 }
 

@@ -5,8 +5,8 @@
  *
  *   front end (FE, stages 1-3): one token per cycle; a token is a stored iact, or an all-zero iact column
  *     whose only cost is its address read;
- *   back end (BE, stage 4+): a token with `words` weight words occupies stage 4 for `words` cycles, two
- *     cycles after its FE cycle at the earliest; tokens with no weights (zero column, or an iact outside the
+ *   back end (BE, stage 4+): a token with `words` weight words occupies stage 4 for `words` cycles, `lead`
+ *     cycles after its FE cycle at the earliest (2 on v2: iact data read, weight address, weight data read); tokens with no weights (zero column, or an iact outside the
  *     filter) are dropped after stage 3 ("not passed further", §IV-B) and cost only their FE cycle;
  *   at most `queueDepth` BE-bound tokens may sit between the halves (stage-3 register plus the fetch queue),
  *     so a run of long columns stalls the FE;
@@ -44,7 +44,7 @@ export class RecurrenceTiming implements PipelineTiming {
   private readonly feEnds = new Float64Array(RING).fill(Infinity);
   private readonly dones = new Float64Array(RING).fill(Infinity);
 
-  constructor(private readonly queueDepth: number, private readonly tail: number) {
+  constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number) {
     this.beStarts = new Float64Array(queueDepth).fill(-Infinity);
   }
 
@@ -60,7 +60,7 @@ export class RecurrenceTiming implements PipelineTiming {
       }
       const oldest = beStarts[this.ring]!; // the queueDepth-th previous BE-bound token
       const issue = oldest > fe ? oldest : fe;
-      const beStart = Math.max(issue + 2, this.beFree);
+      const beStart = Math.max(issue + this.lead, this.beFree);
       this.beFree = beStart + w;
       beStarts[this.ring] = beStart;
       this.ring = this.ring + 1 === queueDepth ? 0 : this.ring + 1;
@@ -107,7 +107,7 @@ export class SteppedTiming implements PipelineTiming {
     return this.pendingBe.size > 0;
   }
 
-  constructor(private readonly queueDepth: number, private readonly tail: number) {}
+  constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number) {}
 
   start(seq: number, now: number, words: Int32Array, n: number): void {
     this.feEnds[seq % RING] = Infinity;
@@ -144,7 +144,7 @@ export class SteppedTiming implements PipelineTiming {
     const w = win.words[win.next]!;
     if (w > 0) {
       if (this.queue.length >= this.queueDepth) return; // stall
-      this.queue.push({ ready: now + 2, words: w, seq: win.seq });
+      this.queue.push({ ready: now + this.lead, words: w, seq: win.seq });
       this.pendingBe.get(win.seq)!.left++;
     }
     win.next++;
