@@ -17,7 +17,7 @@ const nonNegInt = z.number().int().min(0);
 /** Names of the PE implementations (sim/hw/pe/registry.ts maps them to code). */
 export const PE_TYPES = ['sparse-csc', 'dense-gating'] as const;
 /** Names of the NoC implementations (sim/hw/noc/registry.ts). */
-export const NOC_TYPES = ['hierarchical-mesh'] as const;
+export const NOC_TYPES = ['hierarchical-mesh', 'flat-multicast'] as const;
 
 const peSchema = z
   .object({
@@ -61,6 +61,11 @@ const glbSchema = z
     iactBankBytes: posInt,
     psumBanksPerCluster: posInt,
     psumBankBytes: posInt,
+    // One pool of banks split between ifmaps and psums per layer (Eyeriss v1) instead of fixed iact and
+    // psum banks; the pool is iactBanksPerCluster banks of iactBankBytes.
+    sharedIactPsumBanks: z.boolean().default(false),
+    // Bytes of GLB for filters (Eyeriss v1); 0 = weights go straight from off-chip to the PEs (v2).
+    filterBytes: nonNegInt.default(0),
   })
   .strict();
 
@@ -69,6 +74,10 @@ const offChipSchema = z
     // Aggregate read+write bandwidth in GB/s (1e9 B/s); null = unlimited, as in JETCAS19's headline results.
     bandwidthGBps: z.number().positive().nullable(),
     latencyCycles: nonNegInt,
+    // Whether processing stops while a GLB pass's ifmaps load and its outputs store (Eyeriss v1).
+    blocksProcessing: z.boolean().default(false),
+    // Feature maps stored run-length coded off-chip: run bits, level bits, pairs per word (Eyeriss v1's RLC).
+    rlc: z.object({ runBits: posInt, levelBits: posInt, pairsPerWord: posInt, wordBits: posInt }).strict().nullable().default(null),
   })
   .strict();
 
@@ -106,24 +115,29 @@ export interface LoadedHwConfig {
 
 /** Cross-field rules the schema cannot say: router counts follow the array, SPad words follow the precision. */
 function checkConsistency(file: string, c: HwConfig): void {
+  const mesh = c.noc.type === 'hierarchical-mesh';
   const rules: [boolean, string, unknown, string][] = [
-    [c.noc.weight.routersPerCluster === c.array.peRowsPerCluster, 'noc.weight.routersPerCluster',
+    [!mesh || c.noc.weight.routersPerCluster === c.array.peRowsPerCluster, 'noc.weight.routersPerCluster',
       c.noc.weight.routersPerCluster, `${c.array.peRowsPerCluster} (one weight router per PE row, array.peRowsPerCluster)`],
-    [c.noc.psum.routersPerCluster === c.array.peColsPerCluster, 'noc.psum.routersPerCluster',
+    [!mesh || c.noc.psum.routersPerCluster === c.array.peColsPerCluster, 'noc.psum.routersPerCluster',
       c.noc.psum.routersPerCluster, `${c.array.peColsPerCluster} (one psum router per PE column, array.peColsPerCluster)`],
-    [c.noc.iact.routersPerCluster === c.glb.iactBanksPerCluster, 'noc.iact.routersPerCluster',
+    [!mesh || c.noc.iact.routersPerCluster === c.glb.iactBanksPerCluster, 'noc.iact.routersPerCluster',
       c.noc.iact.routersPerCluster, `${c.glb.iactBanksPerCluster} (one iact router per iact bank, glb.iactBanksPerCluster)`],
-    [c.glb.psumBanksPerCluster === c.array.peColsPerCluster, 'glb.psumBanksPerCluster',
+    [!mesh || c.glb.psumBanksPerCluster === c.array.peColsPerCluster, 'glb.psumBanksPerCluster',
       c.glb.psumBanksPerCluster, `${c.array.peColsPerCluster} (one psum bank per PE column)`],
-    [c.pe.iactDataEntryBits === c.precision.iactBits + c.pe.cscCountBits, 'pe.iactDataEntryBits',
+    [c.pe.type !== 'sparse-csc' || c.pe.iactDataEntryBits === c.precision.iactBits + c.pe.cscCountBits, 'pe.iactDataEntryBits',
       c.pe.iactDataEntryBits, `${c.precision.iactBits + c.pe.cscCountBits} (precision.iactBits + pe.cscCountBits)`],
-    [c.pe.weightDataWordBits === c.pe.simdWidth * (c.precision.weightBits + c.pe.cscCountBits),
+    [c.pe.type !== 'sparse-csc' || c.pe.weightDataWordBits === c.pe.simdWidth * (c.precision.weightBits + c.pe.cscCountBits),
       'pe.weightDataWordBits', c.pe.weightDataWordBits,
       `${c.pe.simdWidth * (c.precision.weightBits + c.pe.cscCountBits)} (pe.simdWidth x (weightBits + cscCountBits))`],
     [c.pe.psumEntryBits === c.precision.psumBits, 'pe.psumEntryBits', c.pe.psumEntryBits,
       `${c.precision.psumBits} (precision.psumBits)`],
     [c.pe.weightReadStage >= c.pe.iactReadStage && c.pe.weightReadStage <= c.pe.pipelineStages, 'pe.weightReadStage',
       c.pe.weightReadStage, `between pe.iactReadStage and pe.pipelineStages`],
+    [c.pe.type !== 'dense-gating' || c.pe.weightDataWordBits >= c.pe.simdWidth * c.precision.weightBits, 'pe.weightDataWordBits',
+      c.pe.weightDataWordBits, `>= ${c.pe.simdWidth * c.precision.weightBits} (pe.simdWidth x precision.weightBits)`],
+    [c.pe.type !== 'dense-gating' || c.pe.iactDataEntryBits >= c.precision.iactBits, 'pe.iactDataEntryBits',
+      c.pe.iactDataEntryBits, `>= ${c.precision.iactBits} (precision.iactBits)`],
     [c.pe.cscCountBits <= 8, "pe.cscCountBits", c.pe.cscCountBits, "<= 8 (counts are stored in bytes)"],
     [c.precision.psumBits <= 32 && c.precision.psumBits >= c.precision.iactBits, 'precision.psumBits',
       c.precision.psumBits, `between precision.iactBits and 32`],

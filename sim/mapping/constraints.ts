@@ -1,5 +1,5 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, AXIS_DIMS, type ArrayShape, type Mapping, REDUCTION_DIMS, axisSize, temporalCounts } from './mapping.js';
+import { AXES, type ArrayShape, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
 import type { Problem } from './problem.js';
 
 export function arrayShape(hw: HwConfig): ArrayShape {
@@ -40,12 +40,13 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
   for (const axis of AXES) {
     let product = 1;
     let seenReduction = false;
+    const allowed = axisDims(axis, hw.noc.type);
     for (const [d, f] of m.spatial[axis]) {
-      if (!AXIS_DIMS[axis].includes(d)) return `${axis} cannot carry ${d} (allowed: ${AXIS_DIMS[axis].join(', ')})`;
+      if (!allowed.includes(d)) return `${axis} cannot carry ${d} (allowed: ${allowed.join(', ')})`;
       if (!Number.isInteger(f) || f < 1) return `${axis} factor ${d}${f} must be a positive integer`;
       const reduction = REDUCTION_DIMS.includes(d);
-      if (axis === 'clusterRow' && seenReduction && !reduction) {
-        return 'on clusterRow, reduction factors (C, R) must be innermost so psum chains are contiguous';
+      if ((axis === 'clusterRow' || axis === 'peRow') && seenReduction && !reduction) {
+        return `on ${axis}, reduction factors (C, R) must be innermost so psum chains are contiguous`;
       }
       seenReduction ||= reduction;
       product *= f;
@@ -74,7 +75,7 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
     return `a dense weight tile of ${g.weightColumns} x ${m.M0} exceeds the ${pe.weightDataSpadWords}-word weight data SPad`;
   }
   if (t.C * t.R > 1) {
-    const held = m.order === 'm-inner' ? t.M : 1;
+    const held = Math.min(m.mBlock, t.M);
     const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
     const bits = held * rows * p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
     if (bits > hw.glb.psumBankBytes * 8) {

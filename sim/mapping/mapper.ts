@@ -1,5 +1,5 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, AXIS_DIMS, type Axis, type Dim, type Mapping, REDUCTION_DIMS, axisSize, temporalCounts } from './mapping.js';
+import { AXES, type Axis, type Dim, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
 import { arrayShape, mappingProblem, peGeometry, peModes } from './constraints.js';
 import type { Problem } from './problem.js';
 
@@ -24,8 +24,8 @@ export interface RankedMapping {
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
 /** Factor options for one axis: nothing, one dim, or two dims, using factors that fit the axis. */
-function axisOptions(axis: Axis, size: number, p: Problem, allowReduction: boolean): [Dim, number][][] {
-  const dims = AXIS_DIMS[axis].filter((d) => (allowReduction || !REDUCTION_DIMS.includes(d)) && p[d] > 1);
+function axisOptions(axis: Axis, size: number, p: Problem, noc: HwConfig['noc']['type']): [Dim, number][][] {
+  const dims = axisDims(axis, noc).filter((d) => p[d] > 1);
   const factorsFor = (d: Dim, limit: number): number[] => {
     const out = new Set<number>();
     for (let f = 2; f <= Math.min(limit, p[d]); f++) if (limit % f === 0 || f === Math.min(limit, p[d])) out.add(f);
@@ -37,9 +37,10 @@ function axisOptions(axis: Axis, size: number, p: Problem, allowReduction: boole
     for (let j = 0; j < dims.length; j++) {
       if (i === j) continue;
       const [a, b] = [dims[i]!, dims[j]!];
-      // Reductions innermost on clusterRow; otherwise only one order of each pair.
-      if (axis === 'clusterRow' && REDUCTION_DIMS.includes(a) && !REDUCTION_DIMS.includes(b)) continue;
-      if (!(axis === 'clusterRow' && REDUCTION_DIMS.includes(b) !== REDUCTION_DIMS.includes(a)) && i > j) continue;
+      // Reductions innermost on the vertical axes; otherwise only one order of each pair.
+      const vertical = axis === 'clusterRow' || axis === 'peRow';
+      if (vertical && REDUCTION_DIMS.includes(a) && !REDUCTION_DIMS.includes(b)) continue;
+      if (!(vertical && REDUCTION_DIMS.includes(b) !== REDUCTION_DIMS.includes(a)) && i > j) continue;
       for (const fa of factorsFor(a, size)) for (const fb of factorsFor(b, Math.floor(size / fa))) options.push([[a, fa], [b, fb]]);
     }
   }
@@ -64,7 +65,7 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   const simd = hw.pe.simdWidth;
   const nInner = Math.min(m.rowsPerPass.N, t.N);
   const eInner = Math.min(m.rowsPerPass.E, t.E);
-  const passes = t.G * ceilDiv(t.N, nInner) * ceilDiv(t.E, eInner) * t.M * t.C * t.R;
+  const passes = t.G * ceilDiv(t.N, nInner) * ceilDiv(t.E, eInner) * ceilDiv(t.M, m.mBlock) * m.mBlock * t.C * t.R;
   const windows = nInner * eInner * p.F;
   // Compute per window: FE one token per stored iact, BE words per iact inside the filter.
   const fe = geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0);
@@ -118,7 +119,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[
   const C0 = balanced(p.C, maxC0);
   const m0Options = [...new Set([32, 16, 8, 4, 2, 1].filter((x) => x <= hw.pe.psumSpadEntries).map((x) => balanced(p.M, x)))];
   const options: Record<Axis, [Dim, number][][]> = {} as Record<Axis, [Dim, number][][]>;
-  for (const axis of AXES) options[axis] = axisOptions(axis, axisSize(shape, axis), p, true);
+  for (const axis of AXES) options[axis] = axisOptions(axis, axisSize(shape, axis), p, hw.noc.type);
   const ranked: RankedMapping[] = [];
   for (const peMode of peModes(hw)) {
     for (const M0 of m0Options) {
@@ -127,7 +128,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[
           for (const clusterCol of options.clusterCol) {
             for (const clusterRow of options.clusterRow) {
               const mapping: Mapping = {
-                peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, order: 'm-outer',
+                peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock: 1,
               };
               if (!needsAllReplicas(p, mapping)) continue;
               const t = temporalCounts(p, mapping);

@@ -12,9 +12,9 @@ import type { Problem } from './problem.js';
  *                      cluster) takes a product of factors of N, G, M, C, E or R;
  *   in time:           for g2, n2o, e2o, m2, c2, r2 (one "pass": new weights in every PE)
  *                        for n2i, e2i     (rows processed with the weights stationary)
- *                      or, with `order: m-inner`, m2 inside the reduction loops (g2, n2o, e2o, c2, r2, m2):
- *                      the iacts of a (c2, r2) step are then reused by every M tile while the psums of all M
- *                      tiles wait in the GLB (Eyeriss v1's m parameter, JSSC17 §IV-B).
+ *                      with `mBlock` > 1, M is split: for g2, n2o, e2o, m2o, c2, r2, m2i (m2i < mBlock), so
+ *                      the iacts of a (c2, r2) step are reused by mBlock M tiles while the psums of all of
+ *                      them wait in the GLB (Eyeriss v1's m = M0 x spatial M x mBlock, JSSC17 Table III).
  *
  * Reductions (C, R) accumulate psums up a PE column and, between passes, in the psum GLB; so C and R may only
  * sit on the vertical axes (peRow, clusterRow), and on clusterRow only when no reduction is left for time
@@ -27,16 +27,21 @@ export type Dim = (typeof DIMS)[number];
 export const AXES = ['clusterRow', 'clusterCol', 'peRow', 'peCol'] as const;
 export type Axis = (typeof AXES)[number];
 export const REDUCTION_DIMS: readonly Dim[] = ['C', 'R'];
-/** Which dims each axis may carry (psums only flow vertically). */
-export const AXIS_DIMS: Record<Axis, readonly Dim[]> = {
-  clusterRow: ['N', 'G', 'M', 'E', 'C', 'R'],
-  clusterCol: ['N', 'G', 'M', 'E'],
-  peRow: ['C', 'R'],
-  peCol: ['N', 'G', 'M', 'E'],
-};
+/**
+ * Which dims each axis may carry (psums only flow vertically). On the hierarchical mesh a PE column is one
+ * psum chain up to its router, so PE rows carry reductions only; on Eyeriss v1's buses any PE can write psums
+ * to the GLB, so PE rows may also stack independent sets (non-reductions outermost: r x t sets, JSSC17).
+ */
+export function axisDims(axis: Axis, noc: 'hierarchical-mesh' | 'flat-multicast'): readonly Dim[] {
+  switch (axis) {
+    case 'clusterRow': return ['N', 'G', 'M', 'E', 'C', 'R'];
+    case 'clusterCol':
+    case 'peCol': return ['N', 'G', 'M', 'E'];
+    case 'peRow': return noc === 'flat-multicast' ? ['N', 'G', 'M', 'E', 'C', 'R'] : ['C', 'R'];
+  }
+}
 
 export type PeMode = 'compressed' | 'uncompressed';
-export type LoopOrder = 'm-outer' | 'm-inner';
 
 export interface Mapping {
   /** CSC data with zero skipping, or raw data with zero gating (JETCAS19 §IV-C "dense mode"). */
@@ -49,8 +54,8 @@ export interface Mapping {
   spatial: Record<Axis, [Dim, number][]>;
   /** Output rows (E) and images (N) processed per pass while weights stay in the PEs. */
   rowsPerPass: { N: number; E: number };
-  /** Whether the M tiles loop outside (default) or inside the reduction loops. */
-  order: LoopOrder;
+  /** M tiles processed inside the reduction loops, their psums held in the GLB together (1: none). */
+  mBlock: number;
 }
 
 export interface ArrayShape {
@@ -98,20 +103,20 @@ export function temporalCounts(p: Problem, m: Mapping): Record<Dim, number> {
 export function formatMapping(m: Mapping): string {
   const axes = AXES.map((a) => `${a}=${m.spatial[a].map(([d, f]) => `${d}${f}`).join('.') || '-'}`);
   return `${axes.join(' ')} M0=${m.M0} C0=${m.C0} rows=N${m.rowsPerPass.N}.E${m.rowsPerPass.E} mode=${m.peMode}` +
-    (m.order === 'm-inner' ? ' order=m-inner' : '');
+    (m.mBlock > 1 ? ` mblock=${m.mBlock}` : '');
 }
 
 /**
  * Parses the one-line form printed by `formatMapping`, e.g.
  * `clusterRow=E2.M4 clusterCol=M2 peRow=R3 peCol=E4 M0=32 C0=5 rows=N1.E1 mode=compressed`.
- * Axes left out carry nothing; `rows` defaults to N1.E1, `mode` to compressed, `order` to m-outer.
+ * Axes left out carry nothing; `rows` defaults to N1.E1, `mode` to compressed, `mblock` to 1.
  */
 export function parseMappingText(text: string, where: string): Mapping {
   const m: Mapping = {
     peMode: 'compressed', M0: 0, C0: 0,
     spatial: { clusterRow: [], clusterCol: [], peRow: [], peCol: [] },
     rowsPerPass: { N: 1, E: 1 },
-    order: 'm-outer',
+    mBlock: 1,
   };
   const bad = (token: string, expected: string): never => {
     throw new InputError(`${where}: mapping token ${JSON.stringify(token)}: expected ${expected}`);
@@ -133,14 +138,14 @@ export function parseMappingText(text: string, where: string): Mapping {
       const match = /^N(\d+)\.E(\d+)$/.exec(value!);
       if (!match) bad(token, 'rows=N<n>.E<e>');
       m.rowsPerPass = { N: Number(match![1]), E: Number(match![2]) };
-    } else if (key === 'order') {
-      if (value !== 'm-outer' && value !== 'm-inner') bad(token, 'order=m-outer or order=m-inner');
-      m.order = value as LoopOrder;
+    } else if (key === 'mblock') {
+      if (!/^\d+$/.test(value!) || Number(value) < 1) bad(token, 'mblock=<n> with n >= 1');
+      m.mBlock = Number(value);
     } else if (key === 'mode') {
       if (value !== 'compressed' && value !== 'uncompressed') bad(token, 'mode=compressed or mode=uncompressed');
       m.peMode = value as PeMode;
     } else {
-      bad(token, `one of ${[...AXES, 'M0', 'C0', 'rows', 'mode', 'order'].join(', ')}`);
+      bad(token, `one of ${[...AXES, 'M0', 'C0', 'rows', 'mode', 'mblock'].join(', ')}`);
     }
   }
   if (m.M0 < 1) bad(text, 'M0=<n> with n >= 1');

@@ -16,12 +16,12 @@ export class MappingPlan {
   readonly nOuter: number;
   readonly eInner: number;
   readonly eOuter: number;
-  /**
-   * Passes in the order g2, n2o, e2o, m2, c2, r2 (the reduction iterations innermost), or g2, n2o, e2o, c2,
-   * r2, m2 with `order: m-inner`.
-   */
+  /** Passes in the order g2, n2o, e2o, m2o, c2, r2, m2i (m2 = m2o * mInner + m2i). */
   readonly passCount: number;
   readonly rowItersPerPass: number;
+  /** M tiles inside the reduction loops (mBlock, at most the temporal M) and blocks of them outside. */
+  readonly mInner: number;
+  readonly mOuter: number;
   readonly reductionIters: number;
   /** Per PE and dim: the PE's spatial index (-1 for all dims when the PE holds nothing). */
   private readonly coords: Int32Array;
@@ -40,7 +40,9 @@ export class MappingPlan {
     this.eInner = Math.min(mapping.rowsPerPass.E, this.temporal.E);
     this.eOuter = Math.ceil(this.temporal.E / this.eInner);
     this.reductionIters = this.temporal.C * this.temporal.R;
-    this.passCount = this.temporal.G * this.nOuter * this.eOuter * this.temporal.M * this.reductionIters;
+    this.mInner = Math.min(mapping.mBlock, this.temporal.M);
+    this.mOuter = Math.ceil(this.temporal.M / this.mInner);
+    this.passCount = this.temporal.G * this.nOuter * this.eOuter * this.mOuter * this.reductionIters * this.mInner;
     this.rowItersPerPass = this.nInner * this.eInner;
     this.coords = new Int32Array(this.numPes * DIMS.length).fill(-1);
     for (let pe = 0; pe < this.numPes; pe++) this.placePe(pe);
@@ -106,41 +108,33 @@ export class MappingPlan {
   passIndices(p: number): { g2: number; n2o: number; e2o: number; m2: number; c2: number; r2: number } {
     const t = this.temporal;
     let rest = p;
-    let m2 = 0;
-    if (this.mapping.order === 'm-inner') {
-      m2 = rest % t.M;
-      rest = Math.floor(rest / t.M);
-    }
+    const m2i = rest % this.mInner; rest = Math.floor(rest / this.mInner);
     const r2 = rest % t.R; rest = Math.floor(rest / t.R);
     const c2 = rest % t.C; rest = Math.floor(rest / t.C);
-    if (this.mapping.order === 'm-outer') {
-      m2 = rest % t.M;
-      rest = Math.floor(rest / t.M);
-    }
+    const m2o = rest % this.mOuter; rest = Math.floor(rest / this.mOuter);
     const e2o = rest % this.eOuter; rest = Math.floor(rest / this.eOuter);
     const n2o = rest % this.nOuter; rest = Math.floor(rest / this.nOuter);
-    return { g2: rest, n2o, e2o, m2, c2, r2 };
+    return { g2: rest, n2o, e2o, m2: m2o * this.mInner + m2i, c2, r2 };
   }
 
   /** Index of pass p's reduction iteration inside its output block (0 = first, reductionIters-1 = last). */
   reductionIndex(p: number): number {
-    const { c2, r2 } = this.passIndices(p);
-    return c2 * this.temporal.R + r2;
+    return Math.floor(p / this.mInner) % this.reductionIters;
   }
 
   /** The pass whose partial sums pass p continues (the previous reduction iteration of the same outputs). */
   previousReductionPass(p: number): number {
-    return p - (this.mapping.order === 'm-inner' ? this.temporal.M : 1);
+    return p - this.mInner;
   }
 
-  /** M tiles whose partial sums wait in the GLB at once: one, or all of them with m2 inside the reductions. */
+  /** M tiles whose partial sums wait in the GLB at once. */
   get mTilesHeld(): number {
-    return this.mapping.order === 'm-inner' ? this.temporal.M : 1;
+    return this.mInner;
   }
 
   /** Slot of a window's psum vector in a psum store (distinct for every vector held across passes). */
   psumVector(p: number, row: number, f: number): number {
-    const held = this.mapping.order === 'm-inner' ? this.passIndices(p).m2 : 0;
+    const held = p % this.mInner;
     return (held * this.rowItersPerPass + row) * this.problem.F + f;
   }
 

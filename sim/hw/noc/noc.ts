@@ -1,9 +1,13 @@
 import type { HwConfig } from '../../config/hw-config.js';
 import type { MappingPlan } from '../../mapping/plan.js';
 
-/** The four HM-NoC operating modes (JETCAS19 §III, Fig. 8), per data type per layer; psums chain or not. */
-export type NocMode = 'unicast' | 'grouped-multicast' | 'interleaved-multicast' | 'broadcast';
-export type PsumMode = 'unicast' | 'chained';
+/**
+ * The four HM-NoC operating modes (JETCAS19 §III, Fig. 8), per data type per layer; Eyeriss v1's buses
+ * multicast by ID matching (JSSC17 §III-C).
+ */
+export type NocMode = 'unicast' | 'grouped-multicast' | 'interleaved-multicast' | 'broadcast' | 'bus-multicast';
+/** Psums: per-column banks, chains across clusters (HM-NoC), or a shared bus to the GLB (v1's GON). */
+export type PsumMode = 'unicast' | 'chained' | 'bus';
 
 /**
  * One source port with its statically configured tree (a channel). Each key is a set of PEs that receive
