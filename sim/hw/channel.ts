@@ -28,6 +28,17 @@ export interface PacketReceiver {
   deliver(pe: number, pk: Packet, arrival: number): void;
 }
 
+/**
+ * Eyeriss v1's "no processing while DRAM loads a pass": a channel whose data a pass controller loads into the
+ * GLB ahead of each block of passes (sim/hw/glb-passes.ts) waits for that load instead of fetching itself.
+ */
+export interface LoadGate {
+  /** Cycle from which pass `pass`'s data is in the GLB, or Infinity while unknown. */
+  readyAt(pass: number): number;
+  /** Asks to be woken when a load time becomes known. */
+  notify(component: number): void;
+}
+
 export interface ChannelConfig {
   name: string;
   dataType: DataType;
@@ -36,15 +47,18 @@ export interface ChannelConfig {
   latency: number;
   /** Inter-cluster mesh links the channel's multicast tree uses (flit-hops per flit). */
   hops: number;
-  /** Per-destination credits: SPad entries (Infinity when only slots count) and slots. */
+  /** Per-destination credits: SPad entries and slots. */
   entryCredits: number;
   slotCredits: number;
-  /** Packets whose data may be fetched from off-chip ahead of sending (a staging buffer), and its size. */
-  prefetchPackets: number;
-  prefetchBits: number;
-  /** Whether the staged data sits in a GLB bank (counted as GLB writes and reads). */
-  stagedInGlb: boolean;
+  /** The GLB space behind the source port, in bits (0: data passes through with one packet of buffering). */
+  bufferBits: number;
   glbPortBits: number;
+  /** Bits a packet's data takes off-chip (run-length coded feature maps are smaller than on chip). */
+  dramBits: (pk: Packet) => number;
+  /** Payload ids range over [0, payloads) (for the bank's record of what it holds). */
+  payloads: number;
+  /** When set, a pass controller loads the data (v1); otherwise the channel fetches it packet by packet. */
+  gate: LoadGate | null;
   /** The PEs this channel can send to (credits are kept for them only). */
   destinations: readonly number[];
   numPes: number;
@@ -56,7 +70,11 @@ const LOOKAHEAD = 64;
  * A source port and its multicast tree through the NoC: the routers are circuit-switched and statically
  * configured per layer (JETCAS19 §III-B), so a channel owns its tree and sends one packet at a time, at the
  * port width, when every destination is ready (the ready signals are ANDed at the source, §III-B).
- * Data comes from off-chip, optionally staged in a GLB bank ahead of need.
+ *
+ * Behind the port sits a GLB bank (or, with no bank, a one-packet buffer): data fetched from off-chip is
+ * written there ahead of need and read out when sent; what a bank still holds when the program asks for it
+ * again is read from the bank without going off-chip (oldest-sent data is replaced first). Iacts are reused
+ * this way across passes that need the same rows (M tiles, overlapping filter rows).
  */
 export class MulticastChannel implements Component, CreditSink {
   id = -1;
@@ -68,16 +86,22 @@ export class MulticastChannel implements Component, CreditSink {
   private readonly slotOf: Int32Array;
   private readonly entryCredits: Credits[];
   private readonly slotCredits: Credits[];
-  // Packets generated ahead, with their off-chip tickets: a ring.
+  // Packets generated ahead, with their off-chip tickets (-1: already in the bank): a ring.
   private readonly ahead: Packet[] = [];
   private readonly tickets = new Int32Array(LOOKAHEAD);
   private aheadHead = 0;
   private aheadCount = 0;
-  private stagedBits = 0;
   private programDone = false;
-  private generated = false; // the slot after the ring's last holds a packet not yet requested
+  private generated = false; // the slot after the ring's last holds a packet not yet fetched
   private waitingFor = -1; // the PE whose credit return would unblock the head packet
-  private spaceFreedAt = 0; // cycle the staging buffer's latest freed space became free
+  private spaceFreedAt = 0; // cycle the bank's latest freed space became free
+  // The bank: payloads in it (oldest first), their bits, and how many sends of each are still ahead.
+  private readonly held: Uint8Array;
+  private readonly pending: Uint16Array;
+  private readonly heldBits: Float64Array;
+  private order: number[] = [];
+  private orderHead = 0;
+  private usedBits = 0;
   private readonly cSource: number;
   private readonly cHop: number;
   private readonly cDelivery: number;
@@ -98,6 +122,10 @@ export class MulticastChannel implements Component, CreditSink {
     this.entryCredits = cfg.destinations.map(() => new Credits(cfg.entryCredits));
     this.slotCredits = cfg.destinations.map(() => new Credits(cfg.slotCredits));
     for (let i = 0; i < LOOKAHEAD; i++) this.ahead.push({ payload: 0, pass: 0, bits: 0, entries: 0, rows: 0, dests: [] });
+    const banked = cfg.bufferBits > 0 && cfg.gate === null;
+    this.held = new Uint8Array(banked ? cfg.payloads : 0);
+    this.pending = new Uint16Array(banked ? cfg.payloads : 0);
+    this.heldBits = new Float64Array(banked ? cfg.payloads : 0);
     this.cSource = counterIndex('nocSource', cfg.dataType, 'transfer');
     this.cHop = counterIndex('nocHop', cfg.dataType, 'transfer');
     this.cDelivery = counterIndex('nocDelivery', cfg.dataType, 'transfer');
@@ -120,18 +148,27 @@ export class MulticastChannel implements Component, CreditSink {
   }
 
   /**
-   * Sends every packet whose conditions are known: the port free, the data in from off-chip, and room in
-   * every destination (credits already returned, perhaps for a later cycle). A packet leaves at the latest of
-   * those times, which is the cycle the hardware would send it whenever this step runs; the channel waits
-   * only for a credit return it cannot know yet, or for off-chip data under finite bandwidth.
+   * Sends every packet whose conditions are known: the port free, the data in the bank (or loaded by the
+   * pass controller), and room in every destination (credits already returned, perhaps for a later cycle).
+   * A packet leaves at the latest of those times, which is the cycle the hardware would send it whenever
+   * this step runs; the channel waits only for what it cannot know yet: a credit return, a load, off-chip
+   * data under finite bandwidth.
    */
   step(now: number): void {
     this.fetchAhead(now);
     while (this.aheadCount > 0) {
       const pk = this.ahead[this.aheadHead]!;
-      const ready = this.offChip.readyAt(this.tickets[this.aheadHead]!);
-      if (ready === Infinity) return; // finite bandwidth: the off-chip interface wakes us
-      let t = Math.max(now, this.busyUntil, ready);
+      const ticket = this.tickets[this.aheadHead]!;
+      let t = Math.max(now, this.busyUntil);
+      if (this.cfg.gate) {
+        const loaded = this.cfg.gate.readyAt(pk.pass);
+        if (loaded === Infinity) return this.cfg.gate.notify(this.id);
+        t = Math.max(t, loaded);
+      } else if (ticket >= 0) {
+        const ready = this.offChip.readyAt(ticket);
+        if (ready === Infinity) return; // finite bandwidth: the off-chip interface wakes us
+        t = Math.max(t, ready);
+      }
       for (const pe of pk.dests) {
         const i = this.slotOf[pe]!;
         t = this.entryCredits[i]!.earliest(t, pk.entries);
@@ -156,10 +193,10 @@ export class MulticastChannel implements Component, CreditSink {
       c[this.cSource] += flits;
       c[this.cHop] += flits * this.cfg.hops;
       c[this.cDelivery] += flits * pk.dests.length;
-      if (this.cfg.stagedInGlb) c[this.cGlbRead] += Math.ceil(pk.bits / this.cfg.glbPortBits);
+      if (this.cfg.bufferBits > 0) c[this.cGlbRead] += Math.ceil(pk.bits / this.cfg.glbPortBits);
       this.packets++;
       this.lastSend = this.busyUntil;
-      this.stagedBits -= pk.bits;
+      if (this.held.length) this.pending[pk.payload]!--;
       this.spaceFreedAt = t;
       this.aheadHead = (this.aheadHead + 1) % LOOKAHEAD;
       this.aheadCount--;
@@ -167,10 +204,12 @@ export class MulticastChannel implements Component, CreditSink {
     }
   }
 
-  /** Generates packets ahead and asks off-chip for their data while the staging buffer has room. */
+  /** Generates packets ahead and fetches their data into the bank while it has room. */
   private fetchAhead(now: number): void {
     const { cfg } = this;
-    while (this.aheadCount < Math.min(LOOKAHEAD, cfg.prefetchPackets)) {
+    // Without a bank, one packet is staged at the port; with a gate, the controller fetches.
+    const limit = cfg.bufferBits > 0 || cfg.gate ? LOOKAHEAD : 1;
+    while (this.aheadCount < limit) {
       const i = (this.aheadHead + this.aheadCount) % LOOKAHEAD;
       const pk = this.ahead[i]!;
       if (!this.generated) {
@@ -180,14 +219,42 @@ export class MulticastChannel implements Component, CreditSink {
         }
         this.generated = true;
       }
-      // A packet waits for room unless the buffer is empty (a packet larger than the buffer streams through).
-      if (this.aheadCount > 0 && this.stagedBits + pk.bits > cfg.prefetchBits) return;
+      if (cfg.gate) {
+        this.tickets[i] = -1;
+      } else if (this.held.length && this.held[pk.payload]) {
+        this.tickets[i] = -1; // still in the bank: read again, no off-chip access
+      } else {
+        if (this.held.length && !this.makeRoom(pk.bits)) return;
+        // Fetched once there is room: at the latest when the space it takes was freed by a send.
+        this.tickets[i] = this.offChip.request(Math.max(now, this.spaceFreedAt), cfg.dramBits(pk), cfg.dataType, false, this.id);
+        if (cfg.bufferBits > 0) this.counts.c[this.cGlbWrite] += Math.ceil(pk.bits / cfg.glbPortBits);
+        if (this.held.length) {
+          this.held[pk.payload] = 1;
+          this.heldBits[pk.payload] = pk.bits;
+          this.usedBits += pk.bits;
+          this.order.push(pk.payload);
+        }
+      }
+      if (this.held.length) this.pending[pk.payload]!++;
       this.generated = false;
-      this.stagedBits += pk.bits;
-      // Requested once there is room: at the latest when the space it takes was freed by a send.
-      this.tickets[i] = this.offChip.request(Math.max(now, this.spaceFreedAt), pk.bits, cfg.dataType, false, this.id);
-      if (cfg.stagedInGlb) this.counts.c[this.cGlbWrite] += Math.ceil(pk.bits / cfg.glbPortBits);
       this.aheadCount++;
     }
+  }
+
+  /** Frees bank space for `bits` by dropping the oldest data with no send ahead; false if it cannot yet. */
+  private makeRoom(bits: number): boolean {
+    while (this.usedBits + bits > this.cfg.bufferBits && this.orderHead < this.order.length) {
+      const oldest = this.order[this.orderHead]!;
+      if (this.pending[oldest]! > 0) break;
+      this.held[oldest] = 0;
+      this.usedBits -= this.heldBits[oldest]!;
+      this.orderHead++;
+    }
+    if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead);
+      this.orderHead = 0;
+    }
+    // A packet larger than the bank streams through an empty one.
+    return this.usedBits + bits <= this.cfg.bufferBits || this.usedBits === 0;
   }
 }

@@ -136,6 +136,8 @@ export class PsumStore implements Component {
   private wokenFor = -1;
   private readonly cRead: number;
   private readonly cWrite: number;
+  /** Told of every vector written (Eyeriss v1's pass controller counts them to know when a block is done). */
+  onWrite: ((pass: number, time: number, finalValues: Int32Array | null, mCount: number) => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -203,6 +205,7 @@ export class PsumStore implements Component {
       best.storeCount![v] = w.mCount;
       best.writtenPass![v] = w.pass;
     }
+    this.onWrite?.(w.pass, now + d, w.final ? w.data : null, w.mCount);
     best.wqHead = (best.wqHead + 1) % WRITE_QUEUE;
     best.wqCount--;
     best.chain.members[best.chain.members.length - 1]!.returnCredit(-1, now + d + 1, 0, 1);

@@ -74,13 +74,22 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
   if (m.peMode === 'uncompressed' && g.weightColumns * Math.ceil(Math.min(m.M0, p.M) / pe.simdWidth) > pe.weightDataSpadWords) {
     return `a dense weight tile of ${g.weightColumns} x ${m.M0} exceeds the ${pe.weightDataSpadWords}-word weight data SPad`;
   }
-  if (t.C * t.R > 1) {
-    const held = Math.min(m.mBlock, t.M);
-    const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
-    const bits = held * rows * p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
-    if (bits > hw.glb.psumBankBytes * 8) {
-      return `partial sums of a pass (${rows} rows x ${p.F} x M0) need ${Math.ceil(bits / 8)} B > the ${hw.glb.psumBankBytes} B psum bank`;
+  const held = Math.min(m.mBlock, t.M);
+  const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
+  const vectorBits = p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
+  if (hw.glb.sharedIactPsumBanks) {
+    // One pool for ifmaps and psums (Eyeriss v1): a block's ifmap rows plus every chain's held psums.
+    const pool = hw.glb.iactBanksPerCluster * hw.glb.iactBankBytes * shape.clusterRows * shape.clusterCols;
+    const sp = (d: 'N' | 'G' | 'M' | 'E' | 'C' | 'R'): number => AXES.reduce((a, axis) => a * m.spatial[axis].filter(([x]) => x === d).reduce((b, [, f]) => b * f, 1), 1);
+    const chains = sp('N') * sp('G') * sp('M') * sp('E');
+    const psumBytes = (chains * held * rows * vectorBits) / 8;
+    const inputRows = (sp('E') * Math.min(m.rowsPerPass.E, t.E) - 1) * p.U + sp('R');
+    const ifmapBytes = (inputRows * p.Wp * m.C0 * sp('C') * sp('N') * Math.min(m.rowsPerPass.N, t.N) * hw.precision.iactBits) / 8;
+    if (psumBytes + ifmapBytes > pool) {
+      return `a GLB block needs ${Math.ceil(ifmapBytes)} B of ifmaps and ${Math.ceil(psumBytes)} B of psums > the ${pool} B GLB`;
     }
+  } else if (t.C * t.R > 1 && held * rows * vectorBits > hw.glb.psumBankBytes * 8) {
+    return `partial sums of a pass (${held} x ${rows} rows x ${p.F} x M0) need ${Math.ceil((held * rows * vectorBits) / 8)} B > the ${hw.glb.psumBankBytes} B psum bank`;
   }
   return null;
 }

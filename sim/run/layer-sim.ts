@@ -2,6 +2,7 @@ import type { HwConfig } from '../config/hw-config.js';
 import { type EngineKind, Simulator } from '../engine/simulator.js';
 import { InputError, SimulationError } from '../errors.js';
 import { MulticastChannel, type Packet } from '../hw/channel.js';
+import { GlbPassController } from '../hw/glb-passes.js';
 import { OffChipInterface } from '../hw/off-chip.js';
 import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/processing-element.js';
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
@@ -24,6 +25,8 @@ export interface LayerRunOptions {
   check: boolean;
   /** A mapping the user pinned for this layer, instead of the mapper's choice. */
   mapping?: Mapping;
+  /** Whether the layer reads the network's input (stored raw off-chip, not run-length coded). */
+  networkInput?: boolean;
 }
 
 export interface LayerResult {
@@ -100,6 +103,20 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8
   );
 }
 
+function unsupported(what: string): never {
+  throw new SimulationError(`blocking GLB passes need ${what}`);
+}
+
+/** Psum vectors every chain writes to the GLB in a pass: one per window of its rows with work. */
+function vectorsWritten(chains: PsumChain[], plan: MappingPlan, pass: number): number {
+  let n = 0;
+  for (const c of chains) {
+    const last = c.lastRow(pass);
+    for (let row = 0; row <= last; row++) if (c.rowJob(pass, row)) n += plan.problem.F;
+  }
+  return n;
+}
+
 /** Receives nothing: the psum input of the bottom PE of a chain without a store. */
 const NO_SENDER: CreditSink = { returnCredit: () => undefined };
 const OFF_CHAIN: ChainView = {
@@ -155,9 +172,11 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     store.id = sim.add(store);
     return store;
   });
+  const chains: PsumChain[] = [];
   for (const spec of topology.chains) {
     const members = spec.pes.map((id) => pes[id]!);
     const chain = new PsumChain(members, plan, spec.store === null ? null : stores[spec.store]!, final, topology.finalsThroughStore);
+    chains.push(chain);
     members.forEach((m, k) => {
       m.chain = chain;
       m.member = k;
@@ -174,6 +193,18 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       ? w.columns(tile) * pe.weightAddrBits + w.entries(tile) * (pe.weightDataWordBits / pe.simdWidth)
       : w.columns(tile) * mCount * hw.precision.weightBits;
   };
+  // Eyeriss v1: a controller loads each block's ifmaps into the GLB before it runs (sim/hw/glb-passes.ts).
+  const controller = hw.offChip.blocksProcessing
+    ? new GlbPassController(sim, plan, offChip, counts, iactStore,
+        topology.iact.length === 1 ? new IactProgram(topology.iact[0]!, plan, iactStore, iactBits) : unsupported('one ifmap channel'),
+        hw.offChip.rlc, options.networkInput ?? false, hw.precision.iactBits, hw.precision.outputBits,
+        { iact: hw.noc.iact.portBits, psum: hw.noc.psum.portBits }, { vectorsWritten: (pass) => vectorsWritten(chains, plan, pass) })
+    : null;
+  if (controller) {
+    controller.id = sim.add(controller);
+    sim.wake(controller.id, 0);
+    for (const store of stores) store.onWrite = (pass, time, values, mCount) => controller.vectorWritten(pass, time, values, mCount);
+  }
   const channels: MulticastChannel[] = [];
   const deliverIact = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveSegment(pk.payload, arrival) };
   const deliverWeight = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveWeights(pk.payload, pk.pass, pk.rows, arrival) };
@@ -182,7 +213,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
       entryCredits: pe.iactDataSpadEntries, slotCredits: pe.iactAddrSpadEntries,
-      prefetchPackets: 64, prefetchBits: hw.glb.iactBankBytes * 8, stagedInGlb: true, glbPortBits: hw.noc.iact.portBits,
+      bufferBits: hw.glb.iactBankBytes * 8, glbPortBits: hw.noc.iact.portBits,
+      dramBits: (pk) => pk.bits, payloads: iactStore.start.length - 1, gate: controller,
       destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new IactProgram(spec, plan, iactStore, iactBits), deliverIact, offChip, counts);
     ch.id = sim.add(ch);
@@ -193,8 +225,9 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     const ch = new MulticastChannel(sim, {
       name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
-      entryCredits: 0, slotCredits: 1, prefetchPackets: 1, prefetchBits: Infinity, stagedInGlb: false,
-      glbPortBits: hw.noc.weight.portBits, destinations: spec.keys.flat(), numPes: plan.numPes,
+      entryCredits: 0, slotCredits: 1, bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
+      dramBits: (pk) => pk.bits, payloads: chosen.weights.entryStart.length - 1, gate: null,
+      destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new WeightProgram(spec, plan, chosen.weights, weightBits), deliverWeight, offChip, counts);
     ch.id = sim.add(ch);
     for (const key of spec.keys) for (const id of key) pes[id]!.weightSender = ch;
@@ -204,7 +237,10 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
 
   sim.run();
 
-  const stuck = [...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished), ...stores.filter((b) => !b.finished)];
+  const stuck = [
+    ...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished),
+    ...stores.filter((b) => !b.finished), ...(controller && !controller.finished ? [controller] : []),
+  ];
   if (stuck.length > 0) {
     const pe = stuck.find((c): c is ProcessingElement => c instanceof ProcessingElement);
     throw new SimulationError(`layer "${layer.name}": the array stopped with work left in ${stuck.slice(0, 4).map((c) => c.name).join(', ')}${stuck.length > 4 ? ` and ${stuck.length - 4} more` : ''} (deadlock${pe ? `; ${pe.describe()}` : ''})`);

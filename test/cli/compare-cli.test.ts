@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tempDir, writeTrace } from '../support/cli.js';
+
+const small = [
+  { name: 'c1', type: 'CONV', c: 3, h: 8, w: 8, m: 8, r: 3, s: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, iactDensity: 0.6, weightDensity: 0.5, seed: 1 },
+  { name: 'p1', type: 'POOL_MAX', r: 2, s: 2, strideH: 2, strideW: 2 },
+  { name: 'c2', type: 'CONV', m: 4, r: 3, s: 3, iactDensity: 0.5, weightDensity: 0.7, seed: 2 },
+];
+// Fewer weights (1x1 filters), more activations (wider map).
+const wide = [
+  { name: 'c1', type: 'CONV', c: 3, h: 16, w: 16, m: 8, r: 1, s: 1, iactDensity: 0.6, weightDensity: 1, seed: 1 },
+  { name: 'c2', type: 'PWCONV', m: 8, r: 1, s: 1, iactDensity: 0.5, weightDensity: 1, seed: 2 },
+];
+
+describe('eyeriss-sim compare', () => {
+  it('prints weights, MACs and energy relative to the first network, by data type, and writes JSON', () => {
+    const dir = tempDir();
+    const a = writeTrace(dir, 'small', small);
+    const b = writeTrace(dir, 'wide', wide, { inputShape: [3, 16, 16] });
+    const out = join(dir, 'cmp.json');
+    const r = cli('compare', a, b, '--json', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/energy per inference relative to small/);
+    expect(r.stdout).toMatch(/^network\s+layers\s+weights M\s+weights rel\.\s+MMACs\s+energy uJ\s+energy rel\.\s+iact rel\.\s+weight rel\.\s+psum rel\.\s+none rel\./m);
+    expect(r.stdout).toMatch(/^small\s+2\s+0\.001\s+1\.000\s.*\s1\.000\s/m);
+    expect(r.stdout).toMatch(/^wide\s+2\s/m);
+    const c = JSON.parse(readFileSync(out, 'utf8'));
+    expect(c.hw.name).toBe('eyeriss-v2');
+    const [s, w] = c.networks;
+    expect(s.weights).toBe(8 * 3 * 9 + 4 * 8 * 9);
+    expect(w.weights).toBe(8 * 3 + 8 * 8);
+    expect(s.nominalMacs).toBe(8 * 8 * 8 * 3 * 9 + 4 * 2 * 2 * 8 * 9); // c2: 4x4 input (after the pool), 3x3 filter, no padding
+    expect(s.relativeEnergy).toBe(1);
+    expect(w.relativeWeights).toBe(w.weights / s.weights);
+    expect(w.relativeEnergy).toBe(w.energyJoulesPerInference / s.energyJoulesPerInference);
+    for (const n of c.networks) {
+      const parts = Object.values(n.relativeEnergyByDataType as Record<string, number>).reduce((x, y) => x + y, 0);
+      expect(parts).toBeCloseTo(n.relativeEnergy, 12);
+      expect(n.totals.energyBreakdown.totalJoules).toBe(n.energyJoulesPerInference * n.batch);
+    }
+  });
+
+  it('bad input: one line, exit 2, before any simulation', () => {
+    const dir = tempDir();
+    const a = writeTrace(dir, 'small', small);
+    for (const [args, message] of [
+      [['compare', a, 'nosuchnet'], /nosuchnet: no such trace; expected one of alexnet, /],
+      [['compare', a, a, '--hw', 'eyeriss-v9'], /--hw: unknown hardware config "eyeriss-v9"/],
+      [['compare', a, a, '--batch', '0'], /--batch: got "0", expected a positive integer/],
+      [['compare'], /missing required argument 'traces'/],
+    ] as [string[], RegExp][]) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
