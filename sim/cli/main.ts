@@ -2,9 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { InputError, SimulationError } from '../errors.js';
 import { registerCompare } from './compare-command.js';
 import { registerEnergy } from './energy-command.js';
+import { registerImport } from './import-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
+import { registerValidate } from './validate-command.js';
 import { registerSweep } from './sweep-command.js';
+import { registerTrace } from './trace-command.js';
+import { registerTraces } from './traces-command.js';
 
 /** Exit codes: 0 ok, 2 bad input (or a failed check), 3 a simulator invariant broke, 70 anything else. */
 export async function main(argv: string[]): Promise<number> {
@@ -16,10 +20,14 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);
   registerRun(program);
+  registerValidate(program);
   registerSweep(program);
   registerReport(program);
   registerEnergy(program);
   registerCompare(program);
+  registerTraces(program);
+  registerTrace(program);
+  registerImport(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -10,6 +10,7 @@ import { buildJsonReport } from '../report/json-report.js';
 import { breakdownTable, runCsv, runTable } from '../report/table.js';
 import { cardTable } from '../report/card.js';
 import { runNetwork } from '../run/network.js';
+import { readImageFile } from '../workloads/tensors.js';
 import { loadTrace } from '../workloads/trace.js';
 import { nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
 
@@ -26,6 +27,8 @@ interface RunFlags {
   mappings?: string;
   energyTable?: string;
   quiet?: boolean;
+  propagate?: boolean;
+  input?: string;
   card?: boolean;
   breakdown?: boolean;
 }
@@ -58,6 +61,8 @@ export function registerRun(program: Command): void {
     .option('--csv <file>', 'write one CSV row per layer')
     .option('--mappings <file>', 'pin mappings per layer: YAML map from layer name to a one-line mapping')
     .option('--energy-table <name|file>', 'energy table overriding the hardware config\'s')
+    .option('--propagate', 'feed each layer the previous layers\' real outputs (ReLU, requantised to 8 bits) instead of synthetic iacts')
+    .option('--input <file>', 'with --propagate: the network input, raw uint8 C*H*W bytes per image or a uint8 .npy (default: a seeded synthetic image per image)')
     .option('--no-check', 'skip the bit-exact check against the reference convolution (faster)')
     .option('--quiet', 'print nothing but errors')
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
@@ -74,12 +79,14 @@ export function registerRun(program: Command): void {
       const layers = flags.layers?.split(',').map((s) => s.trim()).filter(Boolean);
       const mappings = flags.mappings ? loadPinnedMappings(flags.mappings) : undefined;
       const energyTable = flags.energyTable ? loadEnergyTable(flags.energyTable) : undefined;
+      if (flags.input && !flags.propagate) throw new InputError('--input: only read with --propagate (without it every layer\'s iacts are synthetic)');
+      const input = flags.input ? readImageFile(flags.input, trace.inputShape) : undefined;
       const bar = process.stderr.isTTY && !flags.quiet
         ? new SingleBar({ format: 'simulating {bar} {value}/{total} layers | {layer}', stream: process.stderr, clearOnComplete: true, hideCursor: true })
         : null;
       let started = false;
       const run = runNetwork({
-        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable,
+        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input,
         onLayerDone: (done, total, r) => {
           if (!bar) return;
           if (!started) {
@@ -95,7 +102,7 @@ export function registerRun(program: Command): void {
       if (flags.json === '-') process.stdout.write(json);
       else if (flags.json) writeFileAtomic(flags.json, json);
       if (flags.csv) writeFileAtomic(flags.csv, runCsv(report));
-      if (!flags.quiet) process.stdout.write(`${runTable(report)}\n`);
+      if (!flags.quiet) process.stdout.write(`${runTable(report, { iactDensities: flags.propagate })}\n`);
       if (!flags.quiet && flags.breakdown) process.stdout.write(`\n${breakdownTable(report)}\n`);
       if (!flags.quiet && flags.card) process.stdout.write(`\n${cardTable(report.card)}\n`);
       const failed = report.layers.filter((l) => l.check === 'fail');

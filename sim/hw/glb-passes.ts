@@ -1,7 +1,7 @@
 import type { Component, Simulator } from '../engine/simulator.js';
 import type { MappingPlan } from '../mapping/plan.js';
 import type { IactSegmentStore } from '../mapping/tiles.js';
-import { type RlcFormat, rlcBits, rlcPairs } from '../sparse/rlc.js';
+import { RlcPairCounter, type RlcFormat, rlcBits, rlcPairs } from '../sparse/rlc.js';
 import { type AccessCounts, counterIndex } from '../stats/access-counts.js';
 import type { LoadGate, Packet, PacketProgram } from './channel.js';
 import type { OffChipInterface } from './off-chip.js';
@@ -147,17 +147,16 @@ export class GlbPassController implements Component, LoadGate {
       }
       seen.add(pk.payload);
     }
+    // The block's values as one stream off-chip (in the order the array asks for them).
     const s = this.segments;
+    const stream = this.rlc ? new RlcPairCounter(this.rlc.runBits) : null;
     let values = 0;
-    let pairs = 0;
     for (const seg of seen) {
-      const from = s.start[seg]!;
-      const to = s.start[seg + 1]!;
-      values += to - from;
-      if (this.rlc && !this.rawInput) pairs += rlcPairs(s.data, this.rlc.runBits, from, to);
+      values += s.start[seg + 1]! - s.start[seg]!;
+      stream?.add(s.data, s.start[seg]!, s.start[seg + 1]!);
     }
     this.counts.c[this.cIactWrite] += Math.ceil((values * this.iactBits) / this.glbPortBits.iact);
-    return this.rlc && !this.rawInput ? rlcBits(pairs, this.rlc) : values * this.iactBits;
+    return this.rlc && !this.rawInput ? rlcBits(stream!.total(), this.rlc) : values * this.iactBits;
   }
 
   private pendingPacket: Packet | null = null;

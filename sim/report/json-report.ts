@@ -84,6 +84,9 @@ export interface JsonLayer {
   check: 'pass' | 'fail' | 'skipped';
   checkDetail: string;
   psumOverflows: number | null;
+  /** Non-zero fraction of the input activations: the trace's, and the one of the iacts the layer was fed. */
+  iactDensityAssumed: number;
+  iactDensityMeasured: number;
 }
 
 function layerJson(l: SimulatedLayer, clockMHz: number): JsonLayer {
@@ -110,6 +113,8 @@ function layerJson(l: SimulatedLayer, clockMHz: number): JsonLayer {
     check: l.check,
     checkDetail: l.checkDetail,
     psumOverflows: l.psumOverflows,
+    iactDensityAssumed: l.iactDensityAssumed,
+    iactDensityMeasured: l.iactDensityMeasured,
   };
 }
 

@@ -15,7 +15,7 @@ const millions = (x: number): string => (x / 1e6).toFixed(2);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** The per-layer table `eyeriss-sim run` prints. */
-export function runTable(r: JsonReport): string {
+export function runTable(r: JsonReport, options: { iactDensities?: boolean } = {}): string {
   const rows = r.layers.map((l) => [
     l.name,
     l.type,
@@ -34,10 +34,16 @@ export function runTable(r: JsonReport): string {
     'total', '', '', String(t.cycles), fixed(t.latencySeconds * 1e3, 3), millions(t.nominalMacs), millions(t.effectiveMacs), '',
     fixed((t.dramBytesPerInference * r.batch) / 1024, 1), fixed(t.energyJoules * 1e6, 1), '',
   ]);
-  const table = formatTable(
-    ['layer', 'type', 'NoC iact/weight/psum', 'cycles', 'ms', 'MMACs', 'MMACs done', 'PE util', 'DRAM kB', 'energy uJ', 'check'],
-    rows,
-  );
+  const header = ['layer', 'type', 'NoC iact/weight/psum', 'cycles', 'ms', 'MMACs', 'MMACs done', 'PE util', 'DRAM kB', 'energy uJ', 'check'];
+  if (options.iactDensities) {
+    // With --propagate: the iact density the trace assumed beside the one the layer's real inputs had.
+    header.splice(-1, 0, 'iact density trace/run');
+    rows.forEach((row, i) => {
+      const l = r.layers[i];
+      row.splice(-1, 0, l ? `${fixed(l.iactDensityAssumed, 3)}/${fixed(l.iactDensityMeasured, 3)}` : '');
+    });
+  }
+  const table = formatTable(header, rows);
   const lines = [
     `${r.hw.name} running ${r.trace.name}, batch ${r.batch}, seed ${r.seed}, ${r.engine} engine`,
     table,

@@ -55,6 +55,8 @@ export interface LayerResult {
   psumOverflows: number | null;
   /** 20-bit outputs, N x (G*M) x E x F. */
   outputs: Int32Array;
+  /** Cycles the array waited for off-chip loads and stores of GLB passes (Eyeriss v1; 0 otherwise). */
+  offChipStallCycles: number;
   events: number;
 }
 
@@ -298,6 +300,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     checkDetail,
     psumOverflows,
     outputs: final.psums,
+    offChipStallCycles: controller?.stallCycles ?? 0,
     events: sim.steps,
   };
 }

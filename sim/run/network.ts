@@ -96,7 +96,10 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
       flow!.onChipDone(layer, wrapArrayToBits(referenceConv(layer, iacts, weights), hw.precision.psumBits));
       continue;
     }
-    const r = simulateLayer(hw, layer, iacts, weights, { engine: o.engine, check: o.check, mapping: o.mappings?.get(layer.name) });
+    const r = simulateLayer(hw, layer, iacts, weights, {
+      engine: o.engine, check: o.check, mapping: o.mappings?.get(layer.name),
+      networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0,
+    });
     flow?.onChipDone(layer, r.outputs);
     events += r.events;
     const clusters = hw.array.clusterRows * hw.array.clusterCols;

@@ -20,25 +20,42 @@ export interface Rlc {
   length: number;
 }
 
-/** Number of (run, level) pairs a stream needs. */
-export function rlcPairs(values: ArrayLike<number>, runBits: number, from = 0, to = values.length): number {
-  const maxRun = (1 << runBits) - 1;
-  let pairs = 0;
-  let zeros = 0;
-  for (let i = from; i < to; i++) {
-    if (values[i] === 0) {
-      zeros++;
-      // maxRun zeros and an explicit zero make a full pair.
-      if (zeros === maxRun + 1) {
-        pairs++;
-        zeros = 0;
+/** Counts the (run, level) pairs of a stream fed in pieces (one stream: runs carry across pieces). */
+export class RlcPairCounter {
+  pairs = 0;
+  private zeros = 0;
+  private readonly maxRun: number;
+
+  constructor(runBits: number) {
+    this.maxRun = (1 << runBits) - 1;
+  }
+
+  add(values: ArrayLike<number>, from = 0, to = values.length): void {
+    for (let i = from; i < to; i++) {
+      if (values[i] === 0) {
+        // maxRun zeros and an explicit zero make a full pair.
+        if (++this.zeros === this.maxRun + 1) {
+          this.pairs++;
+          this.zeros = 0;
+        }
+      } else {
+        this.pairs++;
+        this.zeros = 0;
       }
-    } else {
-      pairs++;
-      zeros = 0;
     }
   }
-  return zeros > 0 ? pairs + 1 : pairs;
+
+  /** Pairs of the whole stream, trailing zeros included. */
+  total(): number {
+    return this.zeros > 0 ? this.pairs + 1 : this.pairs;
+  }
+}
+
+/** Number of (run, level) pairs a stream needs. */
+export function rlcPairs(values: ArrayLike<number>, runBits: number, from = 0, to = values.length): number {
+  const counter = new RlcPairCounter(runBits);
+  counter.add(values, from, to);
+  return counter.total();
 }
 
 /** Bits a stream takes in words of `pairsPerWord` pairs. */

@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { convertTrace } from '../workloads/trace-io.js';
+
+/** `eyeriss-sim trace convert IN OUT`: JSON <-> binary protobuf, lossless (trace-io.ts writes canonical forms). */
+export function registerTrace(program: Command): void {
+  const trace = program.command('trace').description('work with trace files');
+  trace
+    .command('convert')
+    .description('convert a trace between JSON (.json) and binary protobuf (.pb), by the files\' extensions; lossless')
+    .argument('<in>', 'the trace to read (.json or .pb)')
+    .argument('<out>', 'the trace to write (.json or .pb)')
+    .action((input: string, output: string) => {
+      convertTrace(input, output);
+      process.stdout.write(`wrote ${output}\n`);
+    });
+}
