@@ -52,6 +52,8 @@ export class GlbPassController implements Component, LoadGate {
     private readonly outputBits: number,
     private readonly glbPortBits: { iact: number; psum: number },
     writes: PassWrites,
+    /** Fraction of outputs the layer's ReLU keeps, when the trace gives it (it stands in for the bias). */
+    private readonly outputDensity: number | undefined,
   ) {
     this.blocks = plan.passCount / plan.mInner;
     this.loadReady = new Float64Array(this.blocks).fill(Infinity);
@@ -124,11 +126,25 @@ export class GlbPassController implements Component, LoadGate {
   /** Writes the finished outputs off-chip, run-length coded after ReLU; returns the off-chip ticket (-2: none). */
   private storeOutputs(at: number): number {
     if (this.outputs.length === 0) return -2;
-    const relu = this.outputs.map((v) => (v > 0 ? v : 0));
+    const relu = this.relu(this.outputs);
     const bits = this.rlc ? rlcBits(rlcPairs(relu, this.rlc.runBits), this.rlc) : relu.length * this.outputBits;
     this.counts.c[this.cPsumRead] += Math.ceil((relu.length * this.outputBits) / this.glbPortBits.psum);
     this.outputs = [];
     return this.offChip.request(at, bits, 'psum', true, this.id);
+  }
+
+  /**
+   * The ReLU before the store: zero below 0, or, when the trace gives the layer's output density, below the
+   * threshold that keeps that fraction (the synthetic weights have no bias to set it).
+   */
+  private relu(values: number[]): number[] {
+    let threshold = 0;
+    if (this.outputDensity !== undefined) {
+      const sorted = Float64Array.from(values).sort();
+      const keep = Math.round(this.outputDensity * sorted.length);
+      threshold = keep >= sorted.length ? -Infinity : sorted[sorted.length - keep - 1]!;
+    }
+    return values.map((v) => (v > threshold ? v : 0));
   }
 
   /** Bits of block b's distinct ifmap segments off-chip (run-length coded unless raw), and their GLB writes. */

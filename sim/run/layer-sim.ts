@@ -200,7 +200,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     ? new GlbPassController(sim, plan, offChip, counts, iactStore,
         topology.iact.length === 1 ? new IactProgram(topology.iact[0]!, plan, iactStore, iactBits) : unsupported('one ifmap channel'),
         hw.offChip.rlc, options.networkInput ?? false, hw.precision.iactBits, hw.precision.outputBits,
-        { iact: hw.noc.iact.portBits, psum: hw.noc.psum.portBits }, { vectorsWritten: (pass) => vectorsWritten(chains, plan, pass) })
+        { iact: hw.noc.iact.portBits, psum: hw.noc.psum.portBits }, { vectorsWritten: (pass) => vectorsWritten(chains, plan, pass) },
+        layer.outputDensity)
     : null;
   if (controller) {
     controller.id = sim.add(controller);

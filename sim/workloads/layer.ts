@@ -44,6 +44,8 @@ export interface LayerSpec extends LayerShape {
   iactDensity: number;
   /** Fraction of non-zero weights in [0, 1]. */
   weightDensity: number;
+  /** Fraction of non-zero outputs after the layer's ReLU and bias, when the trace knows it (see trace.proto). */
+  outputDensity?: number;
   /** Seed of this layer's synthetic tensors (combined with the run's --seed). */
   seed: number;
   /** Names of the layers whose outputs feed this one; empty means the previous layer (or the network input). */

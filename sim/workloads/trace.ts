@@ -374,6 +374,7 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
   const onChip = isOnChip(type);
   const iactDensity = lc.density(o, 'iactDensity', onChip ? undefined : 1);
   const weightDensity = lc.density(o, 'weightDensity', onChip ? undefined : 1);
+  const outputDensity = o.outputDensity === undefined || o.outputDensity === null ? undefined : lc.density(o, 'outputDensity');
 
   let G = 1;
   let M = C;
@@ -456,6 +457,7 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
     inputs,
   };
   if (source) spec.source = source;
+  if (outputDensity !== undefined) spec.outputDensity = outputDensity;
   return spec;
 }
 
