@@ -6,6 +6,7 @@ import { registerImport } from './import-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
 import { registerValidate } from './validate-command.js';
+import { registerCalibrate } from './calibrate-command.js';
 import { registerSweep } from './sweep-command.js';
 import { registerTrace } from './trace-command.js';
 import { registerTraces } from './traces-command.js';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError(false);
   registerRun(program);
   registerValidate(program);
+  registerCalibrate(program);
   registerSweep(program);
   registerReport(program);
   registerEnergy(program);

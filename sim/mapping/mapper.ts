@@ -63,10 +63,14 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   const M0 = Math.min(m.M0, p.M);
   const C0 = Math.min(m.C0, p.C);
   const simd = hw.pe.simdWidth;
+  const bus = hw.noc.type === 'flat-multicast'; // one bus per data type for the whole array
   const nInner = Math.min(m.rowsPerPass.N, t.N);
   const eInner = Math.min(m.rowsPerPass.E, t.E);
-  const passes = t.G * ceilDiv(t.N, nInner) * ceilDiv(t.E, eInner) * ceilDiv(t.M, m.mBlock) * m.mBlock * t.C * t.R;
+  const mBlock = Math.min(m.mBlock, t.M);
+  const passes = t.G * ceilDiv(t.N, nInner) * ceilDiv(t.E, eInner) * ceilDiv(t.M, mBlock) * mBlock * t.C * t.R;
   const windows = nInner * eInner * p.F;
+  const f = (axis: Axis, d: Dim): number => m.spatial[axis].filter(([x]) => x === d).reduce((a, [, v]) => a * v, 1);
+  const sp = (d: Dim): number => AXES.reduce((a, axis) => a * f(axis, d), 1);
   // Compute per window: FE one token per stored iact, BE words per iact inside the filter.
   const fe = geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0);
   const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
@@ -74,23 +78,43 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   const compute = Math.max(fe, be) + 1;
   const drain = Math.ceil((M0 * hw.precision.psumBits) / hw.pe.psumLinkBits);
   let window = geo.psumSlots === 2 ? Math.max(compute, drain) : compute + drain;
-  if (t.C * t.R > 1) window = Math.max(window, (2 * (M0 * hw.precision.psumBits)) / hw.noc.psum.portBits);
-  // iact delivery: distinct input rows per cluster, spread over the cluster's iact routers.
-  const f = (axis: Axis, d: Dim): number => m.spatial[axis].filter(([x]) => x === d).reduce((a, [, v]) => a * v, 1);
-  const ePc = f('peCol', 'E');
-  const rPr = f('peRow', 'R');
+  // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
+  const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
+  const chains = sp('N') * sp('G') * sp('M') * sp('E');
+  if (bus) window = Math.max(window, chains * psumFlits);
+  else if (t.C * t.R > 1) window = Math.max(window, 2 * psumFlits);
+  // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus).
+  const ePc = bus ? sp('E') : f('peCol', 'E');
+  const rPr = bus ? f('peRow', 'R') : f('peRow', 'R');
   const rowsDistinct = p.U <= rPr ? (ePc - 1) * p.U + rPr : ePc * rPr;
-  const keys = rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
+  const keys = bus
+    ? rowsDistinct * sp('C') * sp('N') * sp('G')
+    : rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
   const segBits = compressed ? hw.pe.iactAddrBits + p.V * C0 * dens.iact * hw.pe.iactDataEntryBits : p.V * C0 * hw.precision.iactBits;
   const iactPerWindow = Math.ceil(keys / hw.noc.iact.routersPerCluster) * Math.max(1, segBits / hw.noc.iact.portBits);
   window = Math.max(window, iactPerWindow);
-  // Weights per pass: each PE row's router sends its row's distinct tiles.
+  // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
   const tileBits = compressed
     ? geo.weightColumns * (hw.pe.weightAddrBits + columnWords(M0, dens.weight, simd) * hw.pe.weightDataWordBits)
     : geo.weightColumns * M0 * hw.precision.weightBits;
-  const tilesPerRow = f('peCol', 'M') * f('peCol', 'G'); // PEs of a row differ in weights only along M and G
-  const weightLoad = tilesPerRow * Math.ceil(tileBits / hw.noc.weight.portBits);
-  return passes * (weightLoad + windows * window + hw.pe.pipelineStages);
+  const tilesPerRouter = bus ? sp('M') * sp('G') * sp('C') * sp('R') : f('peCol', 'M') * f('peCol', 'G');
+  const weightLoad = tilesPerRouter * Math.ceil(tileBits / hw.noc.weight.portBits);
+  let cycles = passes * (weightLoad + windows * window + hw.pe.pipelineStages);
+  // Off-chip: with finite bandwidth the link bounds the layer; with v1's blocking passes, the ifmap loads and
+  // output stores add to it (the filters load while the array works).
+  if (hw.offChip.bandwidthGBps !== null) {
+    const bitsPerCycle = (hw.offChip.bandwidthGBps * 8e9) / (hw.clockMHz * 1e6);
+    const rlc = hw.offChip.rlc;
+    const valueBits = (density: number): number => (rlc ? (density * rlc.wordBits) / rlc.pairsPerWord : hw.precision.iactBits);
+    const inputRows = (sp('E') * eInner - 1) * p.U + sp('R');
+    const blockValues = inputRows * p.Wp * C0 * sp('C') * sp('N') * nInner;
+    const iactBits = (passes / mBlock) * blockValues * valueBits(dens.iact);
+    const weightBits = passes * sp('M') * sp('G') * sp('C') * sp('R') * tileBits;
+    const outputBits = p.N * p.G * p.M * p.E * p.F * valueBits(0.5);
+    if (hw.offChip.blocksProcessing) cycles = Math.max(cycles, weightBits / bitsPerCycle) + (iactBits + outputBits) / bitsPerCycle;
+    else cycles = Math.max(cycles, (iactBits + weightBits + outputBits) / bitsPerCycle);
+  }
+  return cycles;
 }
 
 const rankCache = new Map<string, RankedMapping[]>();
@@ -118,6 +142,8 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[
   if (maxC0 < 1) return [];
   const C0 = balanced(p.C, maxC0);
   const m0Options = [...new Set([32, 16, 8, 4, 2, 1].filter((x) => x <= hw.pe.psumSpadEntries).map((x) => balanced(p.M, x)))];
+  // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all.
+  const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1];
   const options: Record<Axis, [Dim, number][][]> = {} as Record<Axis, [Dim, number][][]>;
   for (const axis of AXES) options[axis] = axisOptions(axis, axisSize(shape, axis), p, hw.noc.type);
   const ranked: RankedMapping[] = [];
@@ -127,22 +153,30 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[
         for (const peCol of options.peCol) {
           for (const clusterCol of options.clusterCol) {
             for (const clusterRow of options.clusterRow) {
+              for (const mBlock of mBlockOptions) {
+              for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
               const mapping: Mapping = {
-                peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock: 1,
+                peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock,
               };
               if (!needsAllReplicas(p, mapping)) continue;
               const t = temporalCounts(p, mapping);
-              // Rows per pass: all of them unless partial sums must wait in the psum bank between passes.
-              if (t.C * t.R > 1) {
+              // Rows per pass: all of them unless partial sums must wait in the GLB between passes; then as
+              // many output rows as a psum bank holds, or (one shared GLB) one, with one image or all.
+              if (t.C * t.R > 1 && !hw.glb.sharedIactPsumBanks) {
                 const perRow = p.F * Math.min(M0, p.M) * hw.precision.psumBits;
                 const rows = Math.floor((hw.glb.psumBankBytes * 8) / perRow);
                 if (rows < 1) continue;
                 mapping.rowsPerPass = { N: 1, E: Math.min(t.E, rows) };
+              } else if (t.C * t.R > 1) {
+                mapping.rowsPerPass = { N: images, E: 1 };
               } else {
                 mapping.rowsPerPass = { N: t.N, E: t.E };
               }
+              if (mBlock > 1 && mBlock > temporalCounts(p, mapping).M) continue;
               if (mappingProblem(p, mapping, hw)) continue;
               ranked.push({ mapping, estimatedCycles: estimateCycles(p, mapping, hw, dens) });
+              }
+              }
             }
           }
         }

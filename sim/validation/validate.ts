@@ -44,7 +44,8 @@ export function simulatedMetrics(l: SimulatedLayer, hw: HwConfig): Record<Metric
   return {
     totalLatencyMs: seconds * 1e3,
     processingLatencyMs: ((l.cycles - l.offChipStallCycles) / clock) * 1e3,
-    powerMw: (l.energy.totalJoules / seconds) * 1e3,
+    // The chip's power, as measured: without the DRAM's energy.
+    powerMw: ((l.energy.totalJoules - l.energy.byLevel.dram) / seconds) * 1e3,
     activePes: l.activePes,
     glbAccesses: glbBytes / 1e6,
     dramAccesses: (l.dramBits.read + l.dramBits.write) / 8 / 1e6,

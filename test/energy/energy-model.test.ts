@@ -2,10 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { InputError } from '../../sim/errors.js';
 import { computeEnergy, pjPerMac, powerWatts, sumBreakdowns, type Activity, type EnergyBreakdown } from '../../sim/energy/energy-model.js';
 import { COSTED, loadEnergyTable, type EnergyTable } from '../../sim/energy/energy-table.js';
+import { withPerCycleTerms } from '../support/energy.js';
 import { AccessCounts, LEVELS, type AccessReport } from '../../sim/stats/access-counts.js';
 
 const CLOCK_MHZ = 200;
-const table = loadEnergyTable('eyeriss-65nm');
+const table = withPerCycleTerms(loadEnergyTable('eyeriss-65nm'));
 
 /** A report with a different, awkward (non-round) count in every costed slot. */
 function fullReport(seed = 1): AccessReport {

@@ -3,6 +3,7 @@ import { recostReport } from '../../sim/cli/energy-command.js';
 import { loadHwConfig } from '../../sim/config/hw-config.js';
 import { LEVEL_GROUPS } from '../../sim/energy/energy-model.js';
 import { type EnergyTable, loadEnergyTable } from '../../sim/energy/energy-table.js';
+import { withPerCycleTerms } from '../support/energy.js';
 import { buildJsonReport, type JsonReport } from '../../sim/report/json-report.js';
 import { runNetwork } from '../../sim/run/network.js';
 import { ACTIONS, DATA_TYPES, LEVELS, type Action, type DataType, type Level } from '../../sim/stats/access-counts.js';
@@ -11,9 +12,9 @@ import { loadTrace } from '../../sim/workloads/trace.js';
 // A real run (AlexNet-sparse CONV5), saved as JSON and read back, as `eyeriss-sim energy` sees it.
 const hw = loadHwConfig('eyeriss-v2');
 const trace = loadTrace('alexnet-sparse');
-const run = runNetwork({ hw, trace, layers: ['conv5'], seed: 1, engine: 'event', check: false });
+const table = withPerCycleTerms(loadEnergyTable('eyeriss-65nm'));
+const run = runNetwork({ hw, trace, layers: ['conv5'], seed: 1, engine: 'event', check: false, energyTable: table });
 const saved: JsonReport = JSON.parse(JSON.stringify(buildJsonReport(run, hw, trace, 1, 'event')));
-const table = loadEnergyTable('eyeriss-65nm');
 
 /** Term keys of the per-action prices: level.dataType.action. */
 function isActionTerm(key: string): boolean {
