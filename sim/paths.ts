@@ -19,7 +19,10 @@ export function packageRoot(): string {
   }
 }
 
-/** True when the argument names a file rather than a built-in entry: it has a path separator or an extension. */
+/**
+ * True when the argument names a file rather than a built-in entry: it has a path separator or a file
+ * extension we read (names such as eyeriss-v1.5 or mobilenet-v1-0.5-128 contain dots).
+ */
 export function looksLikePath(arg: string): boolean {
-  return arg.includes('/') || arg.includes('\\') || /\.[A-Za-z0-9]+$/.test(arg);
+  return arg.includes('/') || arg.includes('\\') || /\.(ya?ml|json|pb|onnx)$/i.test(arg);
 }
