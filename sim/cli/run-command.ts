@@ -9,7 +9,8 @@ import { type Mapping, parseMappingText } from '../mapping/mapping.js';
 import { buildJsonReport } from '../report/json-report.js';
 import { breakdownTable, runCsv, runTable } from '../report/table.js';
 import { cardTable } from '../report/card.js';
-import { runNetwork } from '../run/network.js';
+import { PE_MODE_OPTIONS, type PeModeOption, runNetwork } from '../run/network.js';
+import { peModes } from '../mapping/constraints.js';
 import { readImageFile } from '../workloads/tensors.js';
 import { loadTrace } from '../workloads/trace.js';
 import { nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
@@ -31,6 +32,7 @@ interface RunFlags {
   input?: string;
   card?: boolean;
   breakdown?: boolean;
+  peMode: string;
 }
 
 /** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
@@ -63,6 +65,7 @@ export function registerRun(program: Command): void {
     .option('--energy-table <name|file>', 'energy table overriding the hardware config\'s')
     .option('--propagate', 'feed each layer the previous layers\' real outputs (ReLU, requantised to 8 bits) instead of synthetic iacts')
     .option('--input <file>', 'with --propagate: the network input, raw uint8 C*H*W bytes per image or a uint8 .npy (default: a seeded synthetic image per image)')
+    .option('--pe-mode <mode>', 'sparse PE mode per layer: auto (simulate both unless far apart, keep the lower energy), compressed or uncompressed', 'auto')
     .option('--no-check', 'skip the bit-exact check against the reference convolution (faster)')
     .option('--quiet', 'print nothing but errors')
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
@@ -72,10 +75,17 @@ export function registerRun(program: Command): void {
         throw new InputError(`--engine: got ${JSON.stringify(flags.engine)}, expected event or tick`);
       }
       const engine = flags.engine as EngineKind;
+      if (!PE_MODE_OPTIONS.includes(flags.peMode as PeModeOption)) {
+        throw new InputError(`--pe-mode: got ${JSON.stringify(flags.peMode)}, expected ${PE_MODE_OPTIONS.join(', ')}`);
+      }
+      const peMode = flags.peMode as PeModeOption;
       const seed = nonNegativeInt('--seed', flags.seed);
       const batch = flags.batch === undefined ? undefined : positiveInt('--batch', flags.batch);
       const hw = loadHwConfig(flags.hw);
       const trace = loadTrace(flags.trace);
+      if (peMode !== 'auto' && !peModes(hw.config).includes(peMode)) {
+        throw new InputError(`--pe-mode: the ${hw.config.pe.type} PE of ${hw.config.name} has no ${peMode} mode (it has: ${peModes(hw.config).join(', ')})`);
+      }
       const layers = flags.layers?.split(',').map((s) => s.trim()).filter(Boolean);
       const mappings = flags.mappings ? loadPinnedMappings(flags.mappings) : undefined;
       const energyTable = flags.energyTable ? loadEnergyTable(flags.energyTable) : undefined;
@@ -86,7 +96,7 @@ export function registerRun(program: Command): void {
         : null;
       let started = false;
       const run = runNetwork({
-        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input,
+        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode,
         onLayerDone: (done, total, r) => {
           if (!bar) return;
           if (!started) {

@@ -1,6 +1,6 @@
 import type { Component, Simulator } from '../engine/simulator.js';
 import type { AccessCounts, DataType } from '../stats/access-counts.js';
-import { counterIndex } from '../stats/access-counts.js';
+import { counterIndex, metadataIndex } from '../stats/access-counts.js';
 import { Credits } from './credits.js';
 import type { OffChipInterface } from './off-chip.js';
 import type { CreditSink } from './pe/processing-element.js';
@@ -55,6 +55,8 @@ export interface ChannelConfig {
   glbPortBits: number;
   /** Bits a packet's data takes off-chip (run-length coded feature maps are smaller than on chip). */
   dramBits: (pk: Packet) => number;
+  /** Bits of a packet that are CSC metadata (addresses and counts), on chip and off. */
+  metadataBits: (pk: Packet) => number;
   /** Payload ids range over [0, payloads) (for the bank's record of what it holds). */
   payloads: number;
   /** When set, a pass controller loads the data (v1); otherwise the channel fetches it packet by packet. */
@@ -107,6 +109,9 @@ export class MulticastChannel implements Component, CreditSink {
   private readonly cDelivery: number;
   private readonly cGlbRead: number;
   private readonly cGlbWrite: number;
+  private readonly mNoc: number;
+  private readonly mGlb: number;
+  private readonly mDram: number;
 
   constructor(
     private readonly sim: Simulator,
@@ -131,6 +136,9 @@ export class MulticastChannel implements Component, CreditSink {
     this.cDelivery = counterIndex('nocDelivery', cfg.dataType, 'transfer');
     this.cGlbRead = counterIndex('glb', cfg.dataType, 'read');
     this.cGlbWrite = counterIndex('glb', cfg.dataType, 'write');
+    this.mNoc = metadataIndex('noc', cfg.dataType);
+    this.mGlb = metadataIndex('glb', cfg.dataType);
+    this.mDram = metadataIndex('dram', cfg.dataType);
   }
 
   get finished(): boolean {
@@ -193,7 +201,12 @@ export class MulticastChannel implements Component, CreditSink {
       c[this.cSource] += flits;
       c[this.cHop] += flits * this.cfg.hops;
       c[this.cDelivery] += flits * pk.dests.length;
-      if (this.cfg.bufferBits > 0) c[this.cGlbRead] += Math.ceil(pk.bits / this.cfg.glbPortBits);
+      const meta = this.cfg.metadataBits(pk);
+      this.counts.metadataBits[this.mNoc] += meta;
+      if (this.cfg.bufferBits > 0) {
+        c[this.cGlbRead] += Math.ceil(pk.bits / this.cfg.glbPortBits);
+        this.counts.metadataBits[this.mGlb] += meta;
+      }
       this.packets++;
       this.lastSend = this.busyUntil;
       if (this.held.length) this.pending[pk.payload]!--;
@@ -227,7 +240,12 @@ export class MulticastChannel implements Component, CreditSink {
         if (this.held.length && !this.makeRoom(pk.bits)) return;
         // Fetched once there is room: at the latest when the space it takes was freed by a send.
         this.tickets[i] = this.offChip.request(Math.max(now, this.spaceFreedAt), cfg.dramBits(pk), cfg.dataType, false, this.id);
-        if (cfg.bufferBits > 0) this.counts.c[this.cGlbWrite] += Math.ceil(pk.bits / cfg.glbPortBits);
+        const meta = cfg.metadataBits(pk);
+        this.counts.metadataBits[this.mDram] += meta;
+        if (cfg.bufferBits > 0) {
+          this.counts.c[this.cGlbWrite] += Math.ceil(pk.bits / cfg.glbPortBits);
+          this.counts.metadataBits[this.mGlb] += meta;
+        }
         if (this.held.length) {
           this.held[pk.payload] = 1;
           this.heldBits[pk.payload] = pk.bits;

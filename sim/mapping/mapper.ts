@@ -1,5 +1,5 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, type Axis, type Dim, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
+import { AXES, type Axis, DIMS, type Dim, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
 import { arrayShape, mappingProblem, peGeometry, peModes } from './constraints.js';
 import type { Problem } from './problem.js';
 
@@ -55,7 +55,19 @@ function columnWords(m: number, d: number, simd: number): number {
   return (m * d) / simd + (simd > 1 ? 0.5 * (1 - Math.pow(1 - d, m)) : 0);
 }
 
+/** Per axis, the product of its factors per dim (in DIMS order). */
+type AxisProducts = Record<Axis, readonly number[]>;
+
+const productsOf = (opt: readonly [Dim, number][]): number[] => DIMS.map((d) => opt.reduce((a, [x, f]) => (x === d ? a * f : a), 1));
+
 export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densities): number {
+  return estimate(p, m, hw, dens, {
+    clusterRow: productsOf(m.spatial.clusterRow), clusterCol: productsOf(m.spatial.clusterCol),
+    peRow: productsOf(m.spatial.peRow), peCol: productsOf(m.spatial.peCol),
+  });
+}
+
+function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts): number {
   const t = temporalCounts(p, m);
   const geo = peGeometry(p, m, hw);
   const compressed = m.peMode === 'compressed';
@@ -69,8 +81,11 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   const mBlock = Math.min(m.mBlock, t.M);
   const passes = t.G * ceilDiv(t.N, nInner) * ceilDiv(t.E, eInner) * ceilDiv(t.M, mBlock) * mBlock * t.C * t.R;
   const windows = nInner * eInner * p.F;
-  const f = (axis: Axis, d: Dim): number => m.spatial[axis].filter(([x]) => x === d).reduce((a, [, v]) => a * v, 1);
-  const sp = (d: Dim): number => AXES.reduce((a, axis) => a * f(axis, d), 1);
+  const f = (axis: Axis, d: Dim): number => ap[axis][DIMS.indexOf(d)]!;
+  const sp = (d: Dim): number => {
+    const i = DIMS.indexOf(d);
+    return ap.clusterRow[i]! * ap.clusterCol[i]! * ap.peRow[i]! * ap.peCol[i]!;
+  };
   // Compute per window: FE one token per stored iact, BE words per iact inside the filter.
   const fe = geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0);
   const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
@@ -119,20 +134,23 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
 
 const rankCache = new Map<string, RankedMapping[]>();
 
-/** All candidate mappings, best first (memoised: networks repeat layer shapes, sweeps repeat networks). */
-export function rankMappings(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[] {
+/**
+ * The best candidate mappings, best first, in any of the PE's modes or only the one given (memoised: networks
+ * repeat layer shapes, sweeps repeat networks).
+ */
+export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?: Mapping['peMode']): RankedMapping[] {
   const { name: _name, ...shape } = p;
-  const key = JSON.stringify([shape, hw, dens]);
+  const key = JSON.stringify([shape, hw, dens, peMode]);
   let ranked = rankCache.get(key);
   if (!ranked) {
     if (rankCache.size > 256) rankCache.clear();
-    ranked = rankUncached(p, hw, dens);
+    ranked = rankUncached(p, hw, dens, peMode ? [peMode] : peModes(hw));
     rankCache.set(key, ranked);
   }
   return ranked;
 }
 
-function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[] {
+function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][]): RankedMapping[] {
   const shape = arrayShape(hw);
   const g = { windowSegments: Math.ceil(p.S / p.V) };
   const maxC0 = Math.min(
@@ -146,55 +164,83 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities): RankedMapping[
   const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1];
   const options: Record<Axis, [Dim, number][][]> = {} as Record<Axis, [Dim, number][][]>;
   for (const axis of AXES) options[axis] = axisOptions(axis, axisSize(shape, axis), p, hw.noc.type);
+  // Each option's product per dim, and the most tiles a dim can be spread over (at the smallest M0), so that
+  // spatial combinations spreading a dim wider than it is are cut while nesting, not after.
+  const products: Record<Axis, number[][]> = {} as Record<Axis, number[][]>;
+  for (const axis of AXES) products[axis] = options[axis].map(productsOf);
+  const minM0 = Math.min(...m0Options);
+  const maxTiles = DIMS.map((d) => ceilDiv(p[d], d === 'M' ? minM0 : d === 'C' ? C0 : 1));
+  const within = (a: number[], b: number[]): number[] | null => {
+    const out = a.map((x, i) => x * b[i]!);
+    return out.every((x, i) => x <= maxTiles[i]!) ? out : null;
+  };
+  const mIndex = DIMS.indexOf('M');
   const ranked: RankedMapping[] = [];
-  for (const peMode of peModes(hw)) {
-    for (const M0 of m0Options) {
-      for (const peRow of options.peRow) {
-        for (const peCol of options.peCol) {
-          for (const clusterCol of options.clusterCol) {
-            for (const clusterRow of options.clusterRow) {
+  let worstKept = Infinity;
+  options.clusterRow.forEach((clusterRow, i0) => {
+    const p0 = products.clusterRow[i0]!;
+    options.clusterCol.forEach((clusterCol, i1) => {
+      const p1 = within(p0, products.clusterCol[i1]!);
+      if (!p1) return;
+      options.peRow.forEach((peRow, i2) => {
+        const p2 = within(p1, products.peRow[i2]!);
+        if (!p2) return;
+        options.peCol.forEach((peCol, i3) => {
+          const p3 = within(p2, products.peCol[i3]!);
+          if (!p3) return;
+          for (const peMode of modes) {
+            for (const M0 of m0Options) {
+              if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
               for (const mBlock of mBlockOptions) {
-              for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
-              const mapping: Mapping = {
-                peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock,
-              };
-              if (!needsAllReplicas(p, mapping)) continue;
-              const t = temporalCounts(p, mapping);
-              // Rows per pass: all of them unless partial sums must wait in the GLB between passes; then as
-              // many output rows as a psum bank holds, or (one shared GLB) one, with one image or all.
-              if (t.C * t.R > 1 && !hw.glb.sharedIactPsumBanks) {
-                const perRow = p.F * Math.min(M0, p.M) * hw.precision.psumBits;
-                const rows = Math.floor((hw.glb.psumBankBytes * 8) / perRow);
-                if (rows < 1) continue;
-                mapping.rowsPerPass = { N: 1, E: Math.min(t.E, rows) };
-              } else if (t.C * t.R > 1) {
-                mapping.rowsPerPass = { N: images, E: 1 };
-              } else {
-                mapping.rowsPerPass = { N: t.N, E: t.E };
-              }
-              if (mBlock > 1 && mBlock > temporalCounts(p, mapping).M) continue;
-              if (mappingProblem(p, mapping, hw)) continue;
-              ranked.push({ mapping, estimatedCycles: estimateCycles(p, mapping, hw, dens) });
-              }
+                for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
+                  const mapping: Mapping = {
+                    peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock,
+                  };
+                  const t = temporalCounts(p, mapping);
+                  if (mBlock > 1 && mBlock > t.M) continue;
+                  // Rows per pass: all of them unless partial sums must wait in the GLB between passes; then
+                  // as many output rows as a psum bank holds, or (one shared GLB) one, with one image or all.
+                  if (t.C * t.R > 1 && !hw.glb.sharedIactPsumBanks) {
+                    const perRow = p.F * Math.min(M0, p.M) * hw.precision.psumBits;
+                    const rows = Math.floor((hw.glb.psumBankBytes * 8) / perRow);
+                    if (rows < 1) continue;
+                    mapping.rowsPerPass = { N: 1, E: Math.min(t.E, rows) };
+                  } else if (t.C * t.R > 1) {
+                    mapping.rowsPerPass = { N: images, E: 1 };
+                  } else if (images > 1) {
+                    continue; // all images already run in one pass
+                  } else {
+                    mapping.rowsPerPass = { N: t.N, E: t.E };
+                  }
+                  const estimatedCycles = estimate(p, mapping, hw, dens, {
+                    clusterRow: products.clusterRow[i0]!, clusterCol: products.clusterCol[i1]!, peRow: products.peRow[i2]!, peCol: products.peCol[i3]!,
+                  });
+                  if (ranked.length >= KEEP && estimatedCycles >= worstKept) continue;
+                  if (mappingProblem(p, mapping, hw)) continue;
+                  ranked.push({ mapping, estimatedCycles });
+                  if (ranked.length === 2 * KEEP) worstKept = keepBest(ranked);
+                }
               }
             }
           }
-        }
-      }
-    }
-  }
-  // A stable sort: equal estimates keep the (deterministic) enumeration order.
-  ranked.sort((a, b) => a.estimatedCycles - b.estimatedCycles);
+        });
+      });
+    });
+  });
+  keepBest(ranked);
   return ranked;
 }
 
-/** Rejects spreading a dim over more positions than it has tiles: those PEs would always idle. */
-function needsAllReplicas(p: Problem, m: Mapping): boolean {
-  const spread = new Map<Dim, number>();
-  for (const axis of AXES) for (const [d, f] of m.spatial[axis]) spread.set(d, (spread.get(d) ?? 1) * f);
-  for (const [d, f] of spread) {
-    const tile = d === 'M' ? m.M0 : d === 'C' ? m.C0 : 1;
-    if (f > ceilDiv(p[d], tile)) return false;
-  }
-  return true;
+/** Candidates kept: the caller tries them in order until one fits the actual weights and routes. */
+const KEEP = 256;
+
+/**
+ * Sorts the candidates by estimate and keeps the best KEEP; returns the worst kept estimate. The sort is
+ * stable and candidates arrive in a fixed enumeration order, so ties break deterministically.
+ */
+function keepBest(ranked: RankedMapping[]): number {
+  ranked.sort((a, b) => a.estimatedCycles - b.estimatedCycles);
+  ranked.length = Math.min(ranked.length, KEEP);
+  return ranked.length === KEEP ? ranked[KEEP - 1]!.estimatedCycles : Infinity;
 }
+

@@ -74,9 +74,6 @@ export function axisSize(shape: ArrayShape, axis: Axis): number {
   }
 }
 
-export function dimSize(p: Problem, d: Dim): number {
-  return p[d];
-}
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
@@ -94,9 +91,21 @@ export function peTile(m: Mapping, d: Dim): number {
 
 /** Temporal iterations of each dim (tiles at the edges may be partial: their PEs idle where out of range). */
 export function temporalCounts(p: Problem, m: Mapping): Record<Dim, number> {
-  const out = {} as Record<Dim, number>;
-  for (const d of DIMS) out[d] = ceilDiv(dimSize(p, d), peTile(m, d) * spatialProduct(m, d));
-  return out;
+  // One walk over the factors (the mapper calls this for every candidate).
+  let N = 1, G = 1, M = 1, C = 1, E = 1, R = 1;
+  for (const axis of AXES) {
+    for (const [d, f] of m.spatial[axis]) {
+      if (d === 'N') N *= f;
+      else if (d === 'G') G *= f;
+      else if (d === 'M') M *= f;
+      else if (d === 'C') C *= f;
+      else if (d === 'E') E *= f;
+      else R *= f;
+    }
+  }
+  return {
+    N: ceilDiv(p.N, N), G: ceilDiv(p.G, G), M: ceilDiv(p.M, m.M0 * M), C: ceilDiv(p.C, m.C0 * C), E: ceilDiv(p.E, E), R: ceilDiv(p.R, R),
+  };
 }
 
 /** A one-line description, also the form a user pins with (`parseMappingText`). */

@@ -1,9 +1,9 @@
 import type { LoadedHwConfig } from '../config/hw-config.js';
 import { type Activity, type EnergyBreakdown, pjPerMac, powerWatts, sumBreakdowns } from '../energy/energy-model.js';
 import type { EngineKind } from '../engine/simulator.js';
-import { LEVEL_UNITS, type AccessReport } from '../stats/access-counts.js';
+import { LEVEL_UNITS, type AccessReport, type MetadataReport } from '../stats/access-counts.js';
 import type { LoadedTrace } from '../workloads/trace.js';
-import type { NetworkResult, SimulatedLayer } from '../run/network.js';
+import type { NetworkResult, PeModeChoice, SimulatedLayer } from '../run/network.js';
 import { buildCard, type MetricsCard } from './card.js';
 
 /** The JSON report: a contract other tools read (schemaVersion 1). */
@@ -77,6 +77,10 @@ export interface JsonLayer {
   macUtilization: number;
   activePes: number;
   accesses: { units: typeof LEVEL_UNITS; counts: AccessReport };
+  /** Bits of CSC metadata (addresses, zero-run counts) stored or moved per place and data type; 0 when uncompressed. */
+  metadataBits: MetadataReport;
+  /** The sparse PE's mode this layer ran in, why, and what each mode cost where simulated. */
+  peModeChoice: PeModeChoice;
   dramBytes: { read: number; write: number };
   activity: JsonActivity;
   energyJoules: number;
@@ -106,6 +110,8 @@ function layerJson(l: SimulatedLayer, clockMHz: number): JsonLayer {
     macUtilization: l.macUtilization,
     activePes: l.activePes,
     accesses: { units: LEVEL_UNITS, counts: l.counts.toReport() },
+    metadataBits: l.counts.metadataReport(),
+    peModeChoice: l.peModeChoice,
     dramBytes: { read: l.dramBits.read / 8, write: l.dramBits.write / 8 },
     activity: { ...l.activity, clockMHz },
     energyJoules: l.energy.totalJoules,

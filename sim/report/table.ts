@@ -1,5 +1,6 @@
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
 import type { JsonReport } from './json-report.js';
+import type { PeModeChoice } from '../run/network.js';
 
 /** Formats rows as a plain text table with right-aligned numeric columns. */
 export function formatTable(header: string[], rows: string[][]): string {
@@ -14,12 +15,22 @@ const fixed = (x: number, digits: number): string => x.toFixed(digits);
 const millions = (x: number): string => (x / 1e6).toFixed(2);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
+/** The mode a layer ran in and, when both were simulated, the energy of the other relative to it. */
+function peModeCell(c: PeModeChoice): string {
+  const kept = c.runs[0]?.energyJoules;
+  const other = c.runs[1];
+  return other?.simulated && kept && other.energyJoules !== null
+    ? `${c.picked} (${other.peMode.slice(0, 5)}. ${(other.energyJoules / kept).toFixed(2)}x E)`
+    : c.picked;
+}
+
 /** The per-layer table `eyeriss-sim run` prints. */
 export function runTable(r: JsonReport, options: { iactDensities?: boolean } = {}): string {
   const rows = r.layers.map((l) => [
     l.name,
     l.type,
     `${l.mapping.nocModes.iact}/${l.mapping.nocModes.weight}/${l.mapping.nocModes.psum}`,
+    peModeCell(l.peModeChoice),
     String(l.cycles),
     fixed(l.latencySeconds * 1e3, 3),
     millions(l.nominalMacs),
@@ -31,10 +42,10 @@ export function runTable(r: JsonReport, options: { iactDensities?: boolean } = {
   ]);
   const t = r.totals;
   rows.push([
-    'total', '', '', String(t.cycles), fixed(t.latencySeconds * 1e3, 3), millions(t.nominalMacs), millions(t.effectiveMacs), '',
+    'total', '', '', '', String(t.cycles), fixed(t.latencySeconds * 1e3, 3), millions(t.nominalMacs), millions(t.effectiveMacs), '',
     fixed((t.dramBytesPerInference * r.batch) / 1024, 1), fixed(t.energyJoules * 1e6, 1), '',
   ]);
-  const header = ['layer', 'type', 'NoC iact/weight/psum', 'cycles', 'ms', 'MMACs', 'MMACs done', 'PE util', 'DRAM kB', 'energy uJ', 'check'];
+  const header = ['layer', 'type', 'NoC iact/weight/psum', 'PE mode', 'cycles', 'ms', 'MMACs', 'MMACs done', 'PE util', 'DRAM kB', 'energy uJ', 'check'];
   if (options.iactDensities) {
     // With --propagate: the iact density the trace assumed beside the one the layer's real inputs had.
     header.splice(-1, 0, 'iact density trace/run');
@@ -91,13 +102,13 @@ export function breakdownTable(r: JsonReport): string {
 
 /** One CSV row per layer plus a total row. */
 export function runCsv(r: JsonReport): string {
-  const header = ['layer', 'type', 'mapping', 'cycles', 'latencySeconds', 'nominalMacs', 'effectiveMacs', 'skippedMacs', 'peUtilization', 'macUtilization', 'activePes', 'dramReadBytes', 'dramWriteBytes', 'energyJoules', 'check'];
+  const header = ['layer', 'type', 'mapping', 'peMode', 'cycles', 'latencySeconds', 'nominalMacs', 'effectiveMacs', 'skippedMacs', 'peUtilization', 'macUtilization', 'activePes', 'dramReadBytes', 'dramWriteBytes', 'energyJoules', 'check'];
   const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const rows = r.layers.map((l) => [
-    l.name, l.type, l.mapping.text, l.cycles, l.latencySeconds, l.nominalMacs, l.effectiveMacs, l.skippedMacs, l.peUtilization,
+    l.name, l.type, l.mapping.text, l.peModeChoice.picked, l.cycles, l.latencySeconds, l.nominalMacs, l.effectiveMacs, l.skippedMacs, l.peUtilization,
     l.macUtilization, l.activePes, l.dramBytes.read, l.dramBytes.write, l.energyJoules, l.check,
   ]);
   const t = r.totals;
-  rows.push(['total', '', '', t.cycles, t.latencySeconds, t.nominalMacs, t.effectiveMacs, '', '', '', '', '', '', t.energyJoules, '']);
+  rows.push(['total', '', '', '', t.cycles, t.latencySeconds, t.nominalMacs, t.effectiveMacs, '', '', '', '', '', '', t.energyJoules, '']);
   return [header, ...rows].map((row) => row.map((c) => quote(String(c))).join(',')).join('\n') + '\n';
 }

@@ -17,7 +17,7 @@ import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
 import { IactProgram, WeightProgram } from '../mapping/programs.js';
 import { IactSegmentStore, WeightTileStore } from '../mapping/tiles.js';
 import { countOverflows, referenceConv, wrapArrayToBits } from '../reference/conv.js';
-import { AccessCounts } from '../stats/access-counts.js';
+import { AccessCounts, metadataIndex } from '../stats/access-counts.js';
 import type { LayerSpec } from '../workloads/layer.js';
 
 export interface LayerRunOptions {
@@ -27,6 +27,8 @@ export interface LayerRunOptions {
   mapping?: Mapping;
   /** Whether the layer reads the network's input (stored raw off-chip, not run-length coded). */
   networkInput?: boolean;
+  /** Only mappings in this PE mode (a sparse PE's compressed or uncompressed mode); any when absent. */
+  peMode?: Mapping['peMode'];
 }
 
 export interface LayerResult {
@@ -68,7 +70,7 @@ interface Chosen {
 }
 
 /** Picks (or validates) the mapping and encodes the weight tiles it needs. */
-function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8Array, pinned?: Mapping): Chosen {
+function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8Array, pinned?: Mapping, peMode?: Mapping['peMode']): Chosen {
   const noc = nocModel(hw);
   const shape = arrayShape(hw);
   const stores = new Map<string, WeightTileStore>();
@@ -95,13 +97,13 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8
     if (typeof ok === 'string') throw new InputError(`layer "${layer.name}": pinned mapping cannot run: ${ok}`);
     return { mapping: pinned, estimate: null, ...ok };
   }
-  const ranked = rankMappings(p, hw, { iact: layer.iactDensity, weight: layer.weightDensity });
+  const ranked = rankMappings(p, hw, { iact: layer.iactDensity, weight: layer.weightDensity }, peMode);
   for (const candidate of ranked) {
     const ok = fits(candidate.mapping);
     if (typeof ok !== 'string') return { mapping: candidate.mapping, estimate: candidate.estimatedCycles, ...ok };
   }
   throw new InputError(
-    `layer "${layer.name}": no mapping fits ${hw.name} (${ranked.length ? 'weight tiles or NoC routes do not fit' : `filter ${p.R}x${p.S}, stride ${p.U}x${p.V} does not fit the PE scratchpads`})`,
+    `layer "${layer.name}": no ${peMode ? `${peMode}-mode ` : ''}mapping fits ${hw.name} (${ranked.length ? 'weight tiles or NoC routes do not fit' : `filter ${p.R}x${p.S}, stride ${p.U}x${p.V} does not fit the PE scratchpads`})`,
   );
 }
 
@@ -131,13 +133,29 @@ const OFF_CHAIN: ChainView = {
   },
 };
 
+export type CheckOutcome = Pick<LayerResult, 'check' | 'checkDetail' | 'psumOverflows'>;
+
+const UNCHECKED: CheckOutcome = { check: 'skipped', checkDetail: 'not checked (--no-check)', psumOverflows: null };
+
+/** Compares a layer's simulated outputs with the reference convolution, bit for bit (psums wrap at their width). */
+export function checkOutputs(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, outputs: Int32Array): CheckOutcome {
+  const exact = referenceConv(layer, iacts, weights);
+  const expected = wrapArrayToBits(exact, hw.precision.psumBits);
+  const bad = expected.findIndex((v, i) => v !== outputs[i]);
+  return {
+    check: bad < 0 ? 'pass' : 'fail',
+    checkDetail: bad < 0 ? `all ${expected.length} outputs equal the reference` : `output ${bad}: simulated ${outputs[bad]}, reference ${expected[bad]}`,
+    psumOverflows: countOverflows(exact, hw.precision.psumBits),
+  };
+}
+
 /**
  * Simulates one on-chip layer: builds the array for its mapping, moves the layer's real data through it,
  * and checks the outputs and the MAC conservation.
  */
 export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, options: LayerRunOptions): LayerResult {
   const p = toProblem(layer);
-  const chosen = chooseMapping(hw, layer, p, weights, options.mapping);
+  const chosen = chooseMapping(hw, layer, p, weights, options.mapping, options.peMode);
   const { mapping, topology } = chosen;
   const plan = new MappingPlan(p, mapping, arrayShape(hw));
   const geo = peGeometry(p, mapping, hw);
@@ -189,6 +207,12 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
 
   const iactBits = (seg: number): number =>
     compressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits;
+  // CSC metadata of a packet: its address(es) and one zero-run count per entry.
+  const iactMeta = (pk: Packet): number => (compressed ? pe.iactAddrBits + iactStore.entries(pk.payload) * pe.cscCountBits : 0);
+  const weightMeta = (pk: Packet): number => {
+    const w = chosen.weights;
+    return compressed ? w.columns(pk.payload) * pe.weightAddrBits + w.entries(pk.payload) * pe.cscCountBits : 0;
+  };
   const weightBits = (tile: number, mCount: number): number => {
     const w = chosen.weights;
     return compressed
@@ -209,15 +233,28 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     for (const store of stores) store.onWrite = (pass, time, values, mCount) => controller.vectorWritten(pass, time, values, mCount);
   }
   const channels: MulticastChannel[] = [];
-  const deliverIact = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveSegment(pk.payload, arrival) };
-  const deliverWeight = { deliver: (id: number, pk: Packet, arrival: number) => pes[id]!.receiveWeights(pk.payload, pk.pass, pk.rows, arrival) };
+  // Metadata written into the SPads with each delivery.
+  const mSpadIact = metadataIndex('spad', 'iact');
+  const mSpadWeight = metadataIndex('spad', 'weight');
+  const deliverIact = {
+    deliver: (id: number, pk: Packet, arrival: number) => {
+      pes[id]!.receiveSegment(pk.payload, arrival);
+      counts.metadataBits[mSpadIact] += iactMeta(pk);
+    },
+  };
+  const deliverWeight = {
+    deliver: (id: number, pk: Packet, arrival: number) => {
+      pes[id]!.receiveWeights(pk.payload, pk.pass, pk.rows, arrival);
+      counts.metadataBits[mSpadWeight] += weightMeta(pk);
+    },
+  };
   for (const spec of topology.iact) {
     const ch = new MulticastChannel(sim, {
       name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
       entryCredits: pe.iactDataSpadEntries, slotCredits: pe.iactAddrSpadEntries,
       bufferBits: hw.glb.iactBankBytes * 8, glbPortBits: hw.noc.iact.portBits,
-      dramBits: (pk) => pk.bits, payloads: iactStore.start.length - 1, gate: controller,
+      dramBits: (pk) => pk.bits, metadataBits: iactMeta, payloads: iactStore.start.length - 1, gate: controller,
       destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new IactProgram(spec, plan, iactStore, iactBits), deliverIact, offChip, counts);
     ch.id = sim.add(ch);
@@ -229,7 +266,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
       entryCredits: 0, slotCredits: 1, bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
-      dramBits: (pk) => pk.bits, payloads: chosen.weights.entryStart.length - 1, gate: null,
+      dramBits: (pk) => pk.bits, metadataBits: weightMeta, payloads: chosen.weights.entryStart.length - 1, gate: null,
       destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new WeightProgram(spec, plan, chosen.weights, weightBits), deliverWeight, offChip, counts);
     ch.id = sim.add(ch);
@@ -260,19 +297,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   if (notOnce >= 0) {
     throw new SimulationError(`layer "${layer.name}": output ${notOnce} written ${final.written[notOnce]} times, expected exactly once`);
   }
-  let check: LayerResult['check'] = 'skipped';
-  let checkDetail = 'not checked (--no-check)';
-  let psumOverflows: number | null = null;
-  if (options.check) {
-    const exact = referenceConv(layer, iacts, weights);
-    const expected = wrapArrayToBits(exact, hw.precision.psumBits);
-    psumOverflows = countOverflows(exact, hw.precision.psumBits);
-    const bad = expected.findIndex((v, i) => v !== final.psums[i]);
-    check = bad < 0 ? 'pass' : 'fail';
-    checkDetail = bad < 0
-      ? `all ${expected.length} outputs equal the reference`
-      : `output ${bad}: simulated ${final.psums[bad]}, reference ${expected[bad]}`;
-  }
+  const outcome = options.check ? checkOutputs(hw, layer, iacts, weights, final.psums) : UNCHECKED;
   const busy = pes.reduce((a, x) => a + x.timing.busyCycles, 0);
   const perCluster = hw.array.peRowsPerCluster * hw.array.peColsPerCluster;
   const clusterBusyCycles = Array.from({ length: plan.numPes / perCluster }, (_, c) =>
@@ -297,9 +322,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     clusterBusyCycles,
     counts,
     dramBits: { read: offChip.readBits, write: offChip.writeBits },
-    check,
-    checkDetail,
-    psumOverflows,
+    ...outcome,
     outputs: final.psums,
     offChipStallCycles: controller?.stallCycles ?? 0,
     events: sim.steps,

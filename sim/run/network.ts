@@ -9,7 +9,10 @@ import { referenceConv, wrapArrayToBits } from '../reference/conv.js';
 import { isOnChip, type LayerSpec } from '../workloads/layer.js';
 import { synthesizeIacts, synthesizeWeights } from '../workloads/tensors.js';
 import type { LoadedTrace } from '../workloads/trace.js';
-import { type LayerResult, simulateLayer } from './layer-sim.js';
+import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from './layer-sim.js';
+import { peModes } from '../mapping/constraints.js';
+import { rankMappings } from '../mapping/mapper.js';
+import { toProblem } from '../mapping/problem.js';
 
 export interface NetworkRunOptions {
   hw: LoadedHwConfig;
@@ -26,6 +29,11 @@ export interface NetworkRunOptions {
   /** Energy table overriding the hardware config's. */
   energyTable?: EnergyTable;
   /**
+   * A sparse PE's mode per layer: 'auto' (default) simulates both modes unless the mapper's estimates tell them
+   * far apart and keeps the one that costs less energy, as the chip is configured per layer; or one mode for all.
+   */
+  peMode?: PeModeOption;
+  /**
    * Feed each layer the previous layers' actual outputs (ReLU + requantisation, off-chip layers on the reference
    * path; rules in sim/reference/offchip-ops.ts) instead of synthetic iacts.
    */
@@ -35,7 +43,33 @@ export interface NetworkRunOptions {
   onLayerDone?: (done: number, total: number, result: LayerResult) => void;
 }
 
+export const PE_MODE_OPTIONS = ['auto', 'compressed', 'uncompressed'] as const;
+export type PeModeOption = (typeof PE_MODE_OPTIONS)[number];
+
+/** Simulate both PE modes unless the mapper estimates one this many times slower than the other. */
+export const BOTH_MODES_WITHIN = 2;
+
+/** One PE mode a layer was (or could have been) run in. */
+export interface PeModeRun {
+  peMode: Mapping['peMode'];
+  simulated: boolean;
+  /** The mapper's estimate for its best mapping in this mode. */
+  estimatedCycles: number | null;
+  cycles: number | null;
+  energyJoules: number | null;
+  /** CSC metadata bits stored and moved, summed over places and data types. */
+  metadataBits: number | null;
+}
+
+/** Which PE mode a layer ran in, and why. */
+export interface PeModeChoice {
+  picked: Mapping['peMode'];
+  reason: string;
+  runs: PeModeRun[];
+}
+
 export interface SimulatedLayer extends LayerResult {
+  peModeChoice: PeModeChoice;
   energy: EnergyBreakdown;
   /** What the per-cycle energy terms were computed from; kept so a saved report can be re-costed. */
   activity: Activity;
@@ -96,25 +130,10 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
       flow!.onChipDone(layer, wrapArrayToBits(referenceConv(layer, iacts, weights), hw.precision.psumBits));
       continue;
     }
-    const r = simulateLayer(hw, layer, iacts, weights, {
-      engine: o.engine, check: o.check, mapping: o.mappings?.get(layer.name),
-      networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0,
-    });
+    const r = simulateInMode(o, layer, iacts, weights, energyTable);
     flow?.onChipDone(layer, r.outputs);
     events += r.events;
-    const clusters = hw.array.clusterRows * hw.array.clusterCols;
-    const activity: Activity = {
-      cycles: r.cycles,
-      numPes: clusters * hw.array.peRowsPerCluster * hw.array.peColsPerCluster,
-      peActiveCycles: r.peBusyCycles,
-      clusterActiveCycles: r.clusterBusyCycles.reduce((a, b) => a + b, 0),
-      numClusters: clusters,
-    };
-    const energy = computeEnergy(r.counts.toReport(), activity, energyTable, hw.clockMHz);
-    results.push({
-      ...r, energy, activity, latencySeconds: r.cycles / (hw.clockMHz * 1e6),
-      iactDensityAssumed: layer.iactDensity, iactDensityMeasured: density(iacts),
-    });
+    results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: density(iacts) });
     o.onLayerDone?.(results.length, onChip.length, r);
   }
   return {
@@ -125,6 +144,86 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
     wallSeconds: (performance.now() - started) / 1000,
     events,
   };
+}
+
+type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasured'>;
+
+/** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */
+function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
+  const hw = o.hw.config;
+  const pinned = o.mappings?.get(layer.name);
+  const base = { engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
+  const run = (peMode: Mapping['peMode'] | undefined, check: boolean): Omit<CostedLayer, 'peModeChoice'> =>
+    costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table);
+  const asRun = (r: Omit<CostedLayer, 'peModeChoice'>): PeModeRun => ({
+    peMode: r.mapping.peMode, simulated: true, estimatedCycles: r.estimatedCycles, cycles: r.cycles,
+    energyJoules: r.energy.totalJoules, metadataBits: r.counts.metadataBits.reduce((a, b) => a + b, 0),
+  });
+  const mode = o.peMode ?? 'auto';
+  if (pinned || peModes(hw).length === 1 || mode !== 'auto') {
+    const r = run(pinned ? undefined : mode === 'auto' ? undefined : mode, o.check);
+    const reason = pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`;
+    return { ...r, peModeChoice: { picked: r.mapping.peMode, reason, runs: [asRun(r)] } };
+  }
+  const p = toProblem(layer);
+  const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
+  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m)[0]?.estimatedCycles ?? Infinity }));
+  estimates.sort((a, b) => a.cycles - b.cycles);
+  const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
+  const notRun = (why: string): CostedLayer => {
+    const r = run(best.peMode, o.check);
+    const skipped: PeModeRun = { peMode: other.peMode, simulated: false, estimatedCycles: Number.isFinite(other.cycles) ? other.cycles : null, cycles: null, energyJoules: null, metadataBits: null };
+    return { ...r, peModeChoice: { picked: r.mapping.peMode, reason: why, runs: [asRun(r), skipped] } };
+  };
+  if (!Number.isFinite(best.cycles)) run(undefined, false); // no mode has a mapping: the mapper's error says why
+  if (!Number.isFinite(other.cycles)) return notRun(`no ${other.peMode}-mode mapping fits`);
+  if (other.cycles > BOTH_MODES_WITHIN * best.cycles) {
+    return notRun(`${other.peMode} mode estimated ${(other.cycles / best.cycles).toFixed(1)}x the cycles; not simulated`);
+  }
+  // Both simulated unchecked; the kept one is checked against the reference and the other against it.
+  const a = run(best.peMode, false);
+  let b: Omit<CostedLayer, 'peModeChoice'>;
+  try {
+    b = run(other.peMode, false);
+  } catch (e) {
+    if (e instanceof InputError) return { ...a, ...checked(o, layer, iacts, weights, a), peModeChoice: { picked: a.mapping.peMode, reason: `no ${other.peMode}-mode mapping fits`, runs: [asRun(a)] } };
+    throw e;
+  }
+  const [kept, dropped] = b.energy.totalJoules < a.energy.totalJoules ? [b, a] : [a, b];
+  const ratio = dropped.energy.totalJoules / kept.energy.totalJoules;
+  const outcome = checked(o, layer, iacts, weights, kept);
+  const differs = kept.outputs.findIndex((v, i) => v !== dropped.outputs[i]);
+  if (differs >= 0 && outcome.check !== 'skipped') {
+    outcome.check = 'fail';
+    outcome.checkDetail += `; the ${dropped.mapping.peMode}-mode run differs at output ${differs}`;
+  }
+  return {
+    ...kept, ...outcome,
+    peModeChoice: {
+      picked: kept.mapping.peMode,
+      reason: `lower energy: ${dropped.mapping.peMode} mode costs ${ratio.toFixed(3)}x`,
+      runs: [asRun(kept), asRun(dropped)],
+    },
+  };
+}
+
+function checked(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, r: LayerResult): CheckOutcome {
+  return o.check ? checkOutputs(o.hw.config, layer, iacts, weights, r.outputs) : { check: r.check, checkDetail: r.checkDetail, psumOverflows: r.psumOverflows };
+}
+
+/** A layer's energy from its access counts and the per-cycle activity of its PEs and clusters. */
+function costLayer(r: LayerResult, loaded: LoadedHwConfig, table: EnergyTable): Omit<CostedLayer, 'peModeChoice'> {
+  const hw = loaded.config;
+  const clusters = hw.array.clusterRows * hw.array.clusterCols;
+  const activity: Activity = {
+    cycles: r.cycles,
+    numPes: clusters * hw.array.peRowsPerCluster * hw.array.peColsPerCluster,
+    peActiveCycles: r.peBusyCycles,
+    clusterActiveCycles: r.clusterBusyCycles.reduce((a, b) => a + b, 0),
+    numClusters: clusters,
+  };
+  const energy = computeEnergy(r.counts.toReport(), activity, table, hw.clockMHz);
+  return { ...r, energy, activity, latencySeconds: r.cycles / (hw.clockMHz * 1e6) };
 }
 
 function density(values: Int16Array): number {

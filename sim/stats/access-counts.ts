@@ -51,8 +51,23 @@ export function counterIndex(level: Level, dataType: DataType, action: Action): 
 
 export type AccessReport = Record<Level, Record<DataType, Record<Action, number>>>;
 
+/**
+ * Where compressed data's metadata (CSC addresses and zero-run counts) is stored or moved: bits of it written
+ * into GLB banks and read out, crossing the NoC, moved off-chip, and written into the PE SPads. Dense data has
+ * none; a dense layer run compressed shows what the format costs it.
+ */
+export const METADATA_PLACES = ['dram', 'glb', 'noc', 'spad'] as const;
+export type MetadataPlace = (typeof METADATA_PLACES)[number];
+export type MetadataReport = Record<MetadataPlace, Record<DataType, number>>;
+
+export function metadataIndex(place: MetadataPlace, dataType: DataType): number {
+  return METADATA_PLACES.indexOf(place) * ND + DATA_TYPES.indexOf(dataType);
+}
+
 export class AccessCounts {
   readonly c = new Float64Array(NL * ND * NA);
+  /** Metadata bits per (place, data type), see METADATA_PLACES. */
+  readonly metadataBits = new Float64Array(METADATA_PLACES.length * ND);
 
   add(level: Level, dataType: DataType, action: Action, n: number): void {
     this.c[counterIndex(level, dataType, action)] += n;
@@ -64,6 +79,16 @@ export class AccessCounts {
 
   addAll(other: AccessCounts): void {
     for (let i = 0; i < this.c.length; i++) this.c[i] += other.c[i]!;
+    for (let i = 0; i < this.metadataBits.length; i++) this.metadataBits[i] += other.metadataBits[i]!;
+  }
+
+  metadataReport(): MetadataReport {
+    const out = {} as MetadataReport;
+    for (const place of METADATA_PLACES) {
+      out[place] = {} as Record<DataType, number>;
+      for (const dt of DATA_TYPES) out[place][dt] = this.metadataBits[metadataIndex(place, dt)]!;
+    }
+    return out;
   }
 
   toReport(): AccessReport {

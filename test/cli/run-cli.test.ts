@@ -39,7 +39,7 @@ describe('eyeriss-sim run', () => {
     expect(report.totals.cycles).toBe(report.layers[0].cycles + report.layers[1].cycles);
     expect(report.offChipLayers).toEqual([{ name: 'p1', type: 'POOL_MAX', runOnChip: false }]);
     const csv = readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^layer,type,mapping,cycles,/);
+    expect(csv[0]).toMatch(/^layer,type,mapping,peMode,cycles,/);
     expect(csv).toHaveLength(4);
   });
 
@@ -87,6 +87,8 @@ describe('bad input', () => {
     ['an unknown layer', ['run', '--layers', 'conv9'], /--layers: no layer "conv9" in trace alexnet-sparse/],
     ['a zero batch', ['run', '--batch', '0'], /--batch: got "0", expected a positive integer/],
     ['an unknown engine', ['run', '--engine', 'fast'], /--engine: got "fast", expected event or tick/],
+    ['an unknown PE mode', ['run', '--pe-mode', 'sparse'], /--pe-mode: got "sparse", expected auto, compressed, uncompressed/],
+    ['a PE mode the config\'s PE lacks', ['run', '--hw', 'eyeriss-v1', '--pe-mode', 'compressed'], /--pe-mode: the dense-gating PE of eyeriss-v1 has no compressed mode \(it has: uncompressed\)/],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: one line, exit 2, no stack trace`, () => {
