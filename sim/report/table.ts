@@ -1,6 +1,7 @@
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
 import type { JsonReport } from './json-report.js';
 import type { PeModeChoice } from '../run/network.js';
+import { METADATA_PLACES } from '../stats/access-counts.js';
 
 /** Formats rows as a plain text table with right-aligned numeric columns. */
 export function formatTable(header: string[], rows: string[][]): string {
@@ -97,7 +98,17 @@ export function breakdownTable(r: JsonReport): string {
       ...BREAKDOWN_DATA_TYPES.map((d) => share(total.byDataType[d]))],
   ];
   const table = formatTable(['layer', 'energy uJ', 'power mW', ...LEVEL_GROUPS, ...BREAKDOWN_DATA_TYPES], rows);
-  return [`energy by level and by data type, uJ (table ${r.energyTable.name})`, table, energyLine(r)].join('\n');
+  return [`energy by level and by data type, uJ (table ${r.energyTable.name})`, table, energyLine(r), '', metadataTable(r)].join('\n');
+}
+
+/** CSC metadata (addresses and zero-run counts) per layer, in kB, where it was stored or moved; 0 in uncompressed mode. */
+function metadataTable(r: JsonReport): string {
+  const kB = (bits: number): string => fixed(bits / 8 / 1024, 1);
+  const rows = r.layers.map((l) => [
+    l.name, l.peModeChoice.picked,
+    ...METADATA_PLACES.map((place) => kB(Object.values(l.metadataBits[place]).reduce((a, b) => a + b, 0))),
+  ]);
+  return ['CSC metadata stored or moved, kB (iact + weight)', formatTable(['layer', 'PE mode', ...METADATA_PLACES], rows)].join('\n');
 }
 
 /** One CSV row per layer plus a total row. */
