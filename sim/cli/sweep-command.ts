@@ -53,7 +53,7 @@ export function registerSweep(program: Command): void {
         out: flags.out, shard, jobs,
         onProgress: (done, total) => {
           if (!bar) return;
-          const rate = (done / ((performance.now() - started) / 1000)).toFixed(2);
+          const rate = (done / ((performance.now() - started) / 1000)).toPrecision(3);
           if (done === 0) bar.start(total, 0, { rate });
           else bar.update(done, { rate });
           if (done === total) bar.stop();
@@ -61,7 +61,7 @@ export function registerSweep(program: Command): void {
       }).finally(() => bar?.stop());
       const seconds = (performance.now() - started) / 1000;
       const what = `${outcome.points} points: ${outcome.ran} simulated, ${outcome.reused} reused, in ${seconds.toFixed(1)} s` +
-        (outcome.ran ? ` (${(outcome.ran / seconds).toFixed(2)} points/s)` : '');
+        (outcome.ran ? ` (${(outcome.ran / seconds).toPrecision(3)} points/s)` : '');
       if (flags.out) process.stdout.write(`${what}; wrote ${flags.out}/results.csv and results.jsonl\n`);
       else process.stdout.write(`${sweepTable(outcome.rows)}\n${what}\n`);
     });

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS } from '../energy/energy-model.js';
 import type { ResultRow } from '../sweep/results.js';
-import { describeParams, type ParamValue } from '../sweep/spec.js';
+import { describeParams } from '../sweep/spec.js';
 
 export interface Chart {
   title: string;
@@ -94,46 +94,63 @@ function scaleFor(values: number[]): Record<string, unknown> {
   return pos.length === values.length && Math.max(...pos) / Math.min(...pos) >= 8 ? { type: 'log', base: 2 } : { zero: false };
 }
 
-/** Throughput vs each swept numeric hardware parameter, one line per trace (and per setting of the other parameters). */
+/**
+ * Throughput vs each swept numeric hardware parameter. One line per trace; when other parameters were swept
+ * alongside (crossed), one line per setting of them, coloured by their values and faceted by trace.
+ */
 function sweepLineCharts(rows: readonly ResultRow[]): Chart[] {
   const totals = totalsOf(rows);
   const names = [...new Set(totals.flatMap((r) => Object.keys(r.params)))].filter((p) => !p.startsWith('trace.') && !p.startsWith('array.'));
   return names.flatMap((p): Chart[] => {
     const withP = totals.filter((r) => p in r.params);
-    const data = withP.filter((r) => typeof r.params[p] === 'number').map((r) => {
-      const others: Record<string, ParamValue> = { ...r.params };
-      delete others[p];
-      const rest = describeParams(others);
-      return { x: r.params[p] as number, ips: r.inferencesPerSecond ?? 0, series: rest ? `${r.trace} ${rest}` : r.trace };
-    });
+    const points = withP.filter((r) => typeof r.params[p] === 'number');
+    const others = [...new Set(points.flatMap((r) => Object.keys(r.params)))].filter((o) => o !== p);
+    const data = points.map((r) => ({
+      x: r.params[p] as number, ips: r.inferencesPerSecond ?? 0, trace: r.trace,
+      series: others.map((o) => (o in r.params ? String(r.params[o]) : '-')).join(', '),
+    }));
     if (new Set(data.map((d) => d.x)).size < 2) return [];
     const nulls = withP.length - data.length;
+    const traces = new Set(data.map((d) => d.trace)).size;
+    const series = new Set(data.map((d) => d.series)).size;
+    const legend = { orient: 'bottom', columns: 4, labelLimit: 200, titleLimit: 600 };
+    const layer = {
+      width: 420, height: 260,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', title: p, scale: scaleFor(data.map((d) => d.x)) },
+        y: { field: 'ips', type: 'quantitative', title: 'inferences/s', scale: scaleFor(data.map((d) => d.ips)), axis: AXIS_SI },
+        color: others.length
+          ? { field: 'series', type: 'nominal', title: others.join(', '), legend, scale: { scheme: series > 10 ? 'category20' : 'tableau10' } }
+          : { field: 'trace', type: 'nominal', title: null, legend },
+      },
+    };
+    const faceted = others.length > 0 && traces > 1;
     return [{
       title: `Throughput vs ${p}`,
-      caption: `Inferences per second at each value of ${p}, other parameters at the base config's values unless named in the legend.` +
+      caption: `Inferences per second at each value of ${p}; parameters not named in the legend are at the base config's values.` +
         (nulls ? ` ${nulls} point(s) with ${p} = null (unlimited) are not plotted.` : ''),
-      spec: chart({
-        width: 420, height: 260, data: { values: data },
-        mark: { type: 'line', point: true },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: p, scale: scaleFor(data.map((d) => d.x)) },
-          y: { field: 'ips', type: 'quantitative', title: 'inferences/s', scale: scaleFor(data.map((d) => d.ips)), axis: AXIS_SI },
-          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 400 } },
-        },
-      }),
+      spec: chart(faceted
+        ? { data: { values: data }, columns: 2, facet: { field: 'trace', type: 'nominal', title: null }, spec: layer, resolve: { scale: { y: 'independent' } } }
+        : { data: { values: data }, ...layer }),
     }];
   });
 }
 
 /** Throughput vs PE count, normalised to the smallest array of each series, against linear scaling. */
 function scalingChart(rows: readonly ResultRow[]): Chart[] {
-  const totals = totalsOf(rows).filter((r) => r.pes !== null && (r.inferencesPerSecond ?? 0) > 0);
-  if (new Set(totals.map((r) => r.pes)).size < 2) return [];
   const seriesOf = (r: ResultRow): string => {
     // Array-size parameters are the x axis; anything else swept alongside makes its own series.
+    // The config's name too: merged v1 and v2 results of one trace are different curves.
     const rest = describeParams(Object.fromEntries(Object.entries(r.params).filter(([k]) => !k.startsWith('array.'))));
-    return rest ? `${r.trace} ${rest}` : r.trace;
+    return `${r.hw} ${r.trace}${rest ? ` ${rest}` : ''}`;
   };
+  const candidates = totalsOf(rows).filter((r) => r.pes !== null && (r.inferencesPerSecond ?? 0) > 0);
+  const sizes = new Map<string, Set<number>>();
+  for (const r of candidates) (sizes.get(seriesOf(r)) ?? sizes.set(seriesOf(r), new Set()).get(seriesOf(r))!).add(r.pes!);
+  // Only series that actually vary the PE count: a point alone says nothing about scaling.
+  const totals = candidates.filter((r) => sizes.get(seriesOf(r))!.size > 1);
+  if (!totals.length) return [];
   const base = new Map<string, ResultRow>();
   for (const r of totals) {
     const s = seriesOf(r);
@@ -178,23 +195,40 @@ function densityHeatMaps(rows: readonly ResultRow[]): Chart[] {
     const layers = [...new Set(mine.map((r) => r.layer))];
     const data = mine.map((r) => ({
       layer: r.layer, iact: r.params[IA] as number, weight: r.params[W] as number, relative: r.cycles / densest.get(r.layer)!.cycles,
+      mode: r.peMode === 'compressed' ? 'C' : r.peMode === 'uncompressed' ? 'U' : '', ratio: r.compressedEnergyRatio ?? null,
     }));
+    const facet = { field: 'layer', type: 'nominal', sort: layers, title: null, header: { labelFontSize: 10 } };
+    const axes = {
+      x: { field: 'iact', type: 'ordinal', title: 'iact density' },
+      y: { field: 'weight', type: 'ordinal', title: 'weight density', sort: 'descending' },
+    };
+    const modes: Chart[] = data.some((d) => d.ratio !== null) ? [{
+      title: `Sparse PE modes: ${trace}`,
+      caption: 'Energy of the compressed (CSC) mode over the uncompressed mode of each layer where both were simulated ' +
+        '(blue < 1: compression pays; red > 1: its metadata overhead loses), and the mode kept (C or U). Blank cells: the ' +
+        'mapper estimated the other mode over 2x slower, so only the kept one was simulated.',
+      spec: chart({
+        data: { values: data.filter((d) => d.layer !== 'total') }, columns: 6, facet,
+        spec: {
+          width: 110, height: 110, encoding: axes,
+          layer: [
+            { mark: 'rect', encoding: { color: { field: 'ratio', type: 'quantitative', title: 'energy C / U', scale: { scheme: 'redblue', reverse: true, domainMid: 1 } } } },
+            { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'mode' } } },
+          ],
+        },
+      }),
+    }] : [];
     return [{
       title: `Dense vs sparse: ${trace}`,
       caption: 'Cycles of each layer at each iact and weight density, relative to the same layer at the densest point of the grid (darker = fewer cycles).',
       spec: chart({
-        data: { values: data }, columns: 6,
-        facet: { field: 'layer', type: 'nominal', sort: layers, title: null, header: { labelFontSize: 10 } },
+        data: { values: data }, columns: 6, facet,
         spec: {
           width: 110, height: 110, mark: 'rect',
-          encoding: {
-            x: { field: 'iact', type: 'ordinal', title: 'iact density' },
-            y: { field: 'weight', type: 'ordinal', title: 'weight density', sort: 'descending' },
-            color: { field: 'relative', type: 'quantitative', title: 'cycles / densest', scale: { scheme: 'viridis' } },
-          },
+          encoding: { ...axes, color: { field: 'relative', type: 'quantitative', title: 'cycles / densest', scale: { scheme: 'viridis' } } },
         },
       }),
-    }];
+    }, ...modes];
   });
 }
 

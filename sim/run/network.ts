@@ -89,6 +89,18 @@ export interface NetworkResult {
   events: number;
 }
 
+/**
+ * A layer's data: the iacts given (propagated ones), else tensors the trace pins (iacts only while the batch is the
+ * trace's own), else synthetic ones from the layer's densities and the seed.
+ */
+export function layerTensors(trace: LoadedTrace, layer: LayerSpec, seed: number, iacts?: Int16Array): { iacts: Int16Array; weights: Int8Array } {
+  const given = trace.tensors.get(layer.name);
+  return {
+    iacts: iacts ?? (layer.N === trace.batch ? given?.iacts : undefined) ?? synthesizeIacts(layer, seed),
+    weights: given?.weights ?? synthesizeWeights(layer, seed),
+  };
+}
+
 /** The layers a run simulates, with the batch applied; unknown names are an input error. */
 export function selectLayers(trace: LoadedTrace, names: string[] | undefined, batch: number | undefined): { onChip: LayerSpec[]; offChip: LayerSpec[] } {
   if (names) {
@@ -121,10 +133,7 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
       flow!.offChip(layer);
       continue;
     }
-    // Tensors pinned by the trace win; iacts only while the batch is the trace's own.
-    const given = o.trace.tensors.get(layer.name);
-    const iacts = flow?.iactsOf(layer) ?? (layer.N === o.trace.batch ? given?.iacts : undefined) ?? synthesizeIacts(layer, o.seed);
-    const weights = given?.weights ?? synthesizeWeights(layer, o.seed);
+    const { iacts, weights } = layerTensors(o.trace, layer, o.seed, flow?.iactsOf(layer));
     if (!simulated.has(layer.name)) {
       // Upstream of the chosen --layers: only its outputs are needed, from the reference convolution.
       flow!.onChipDone(layer, wrapArrayToBits(referenceConv(layer, iacts, weights), hw.precision.psumBits));

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../cli/io.js';
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
 import { InputError } from '../errors.js';
 import type { JsonReport } from '../report/json-report.js';
+import type { PeModeChoice } from '../run/network.js';
 import type { ParamValue } from './spec.js';
 
 /** What one layer (or the whole point, layer "total") measured. */
@@ -26,6 +27,10 @@ export interface Metrics {
   nominalMacs: number;
   effectiveMacs: number;
   check: string;
+  /** The sparse PE's mode the layer ran in ('' on total rows). */
+  peMode: string;
+  /** Compressed-mode energy / uncompressed-mode energy, when the run simulated both (see --pe-mode auto). */
+  compressedEnergyRatio: number | null;
   energyByLevel: EnergyBreakdown['byLevel'];
   energyByDataType: EnergyBreakdown['byDataType'];
 }
@@ -58,6 +63,8 @@ export function metricsOfReport(r: JsonReport): Metrics[] {
     nominalMacs: l.nominalMacs,
     effectiveMacs: l.effectiveMacs,
     check: l.check,
+    peMode: l.peModeChoice.picked,
+    compressedEnergyRatio: compressedEnergyRatio(l.peModeChoice),
     energyByLevel: l.energyBreakdown.byLevel,
     energyByDataType: l.energyBreakdown.byDataType,
   }));
@@ -77,10 +84,18 @@ export function metricsOfReport(r: JsonReport): Metrics[] {
     nominalMacs: t.nominalMacs,
     effectiveMacs: t.effectiveMacs,
     check: checks.has('fail') ? 'fail' : checks.has('skipped') || checks.size === 0 ? 'skipped' : 'pass',
+    peMode: '',
+    compressedEnergyRatio: null,
     energyByLevel: t.energyBreakdown.byLevel,
     energyByDataType: t.energyBreakdown.byDataType,
   });
   return layers;
+}
+
+function compressedEnergyRatio(c: PeModeChoice): number | null {
+  const energy = (mode: string): number | null => c.runs.find((r) => r.peMode === mode)?.energyJoules ?? null;
+  const [compressed, uncompressed] = [energy('compressed'), energy('uncompressed')];
+  return compressed !== null && uncompressed ? compressed / uncompressed : null;
 }
 
 /** A run's JSON report (`eyeriss-sim run --json`) as result rows of a single point without parameters. */
@@ -92,7 +107,7 @@ export function rowsOfRunReport(r: JsonReport): ResultRow[] {
 // Writing
 
 const METRIC_COLUMNS = ['layer', 'type', 'cycles', 'latencySeconds', 'inferencesPerSecond', 'energyJoules', 'peUtilization',
-  'macUtilization', 'dramBytes', 'nominalMacs', 'effectiveMacs', 'check'] as const;
+  'macUtilization', 'dramBytes', 'nominalMacs', 'effectiveMacs', 'check', 'peMode', 'compressedEnergyRatio'] as const;
 
 /** Parameter paths in order of first appearance. */
 export function paramNamesOf(rows: readonly ResultRow[]): string[] {

@@ -56,7 +56,8 @@ async function runPool(jobs: PointJob[], threads: number, onDone: (job: PointJob
       const next = (): void => {
         current = queue.shift();
         if (current) w.postMessage(current);
-        else resolve();
+        // An idle worker still holds its heap (a 16384-PE point's is gigabytes): end it now, not with the last.
+        else void w.terminate().then(() => resolve(), reject);
       };
       w.on('message', (m: WorkerReply) => {
         try {
@@ -68,7 +69,9 @@ async function runPool(jobs: PointJob[], threads: number, onDone: (job: PointJob
         }
       });
       w.on('error', reject);
-      w.on('exit', (code) => reject(new Error(`sweep worker stopped (exit code ${code})`)));
+      w.on('exit', (code) => {
+        if (current) reject(new Error(`sweep worker stopped (exit code ${code})`));
+      });
       next();
     })));
   } finally {
@@ -87,13 +90,14 @@ export async function runSweep(plan: SweepPlan, o: SweepRunOptions = {}): Promis
   if (todo.length) {
     const jobs: PointJob[] = todo.map((p) => ({
       index: p.index, key: p.key, hw: p.hw, traceFile: p.traceFile, edits: p.edits, seed: p.seed, batch: p.batch,
-      layers: p.layers, check: p.check,
+      layers: p.layers, check: p.check, peMode: p.peMode,
     }));
     o.onProgress?.(0, jobs.length);
     await runPool(jobs, o.jobs ?? availableParallelism(), (job, r) => {
       done.set(job.key, r.metrics);
       if (o.out) savePoint(o.out, job.key, r.metrics, r.wallSeconds);
-      o.onProgress?.(++ran, jobs.length);
+      ran++; // not inside the call below: `?.` skips evaluating arguments when there is no callback
+      o.onProgress?.(ran, jobs.length);
     }, (job, name, message) => {
       const p = byKey.get(job.key)!;
       const text = `${plan.file}: point ${p.index} (${describeParams(p.params) || 'base config'}, trace ${p.traceName}): ${message}`;

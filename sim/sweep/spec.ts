@@ -14,6 +14,8 @@ import { InputError, showValue } from '../errors.js';
 import { looksLikePath, packageRoot } from '../paths.js';
 import { isOnChip } from '../workloads/layer.js';
 import { listTraceNames, loadTrace, type LoadedTrace } from '../workloads/trace.js';
+import { peModes } from '../mapping/constraints.js';
+import { PE_MODE_OPTIONS, type PeModeOption } from '../run/network.js';
 
 export type ParamValue = number | string | boolean | null;
 
@@ -36,11 +38,14 @@ export const sweepSchema = z
     layers: z.array(z.string().min(1)).min(1).optional(),
     // Off by default: a sweep is about numbers, and `eyeriss-sim run` already checks bit-exactness.
     check: z.boolean().default(false),
+    // The sparse PE's mode per layer, as `eyeriss-sim run --pe-mode`.
+    peMode: z.enum(PE_MODE_OPTIONS).default('auto'),
     combine: z.enum(['crossed', 'zipped']).default('crossed'),
     // Edits applied to every point (constants of the study); they are part of each point's key but not columns.
     set: z.record(z.string(), scalar).optional(),
-    // One block, or a list of blocks whose points are concatenated (one-parameter-at-a-time studies).
-    parameters: z.union([block, z.array(block).min(1)], { error: 'a map from parameter paths to values, or a list of such maps' }).optional(),
+    // One block, or a list of blocks whose points are concatenated (one-parameter-at-a-time studies). Checked
+    // by parameterBlocks: a zod union would hide which value inside was wrong.
+    parameters: z.unknown().optional(),
   })
   .strict();
 
@@ -61,6 +66,7 @@ export interface PointJob {
   batch?: number;
   layers?: string[];
   check: boolean;
+  peMode: PeModeOption;
 }
 
 export interface SweepPoint extends PointJob {
@@ -125,6 +131,13 @@ function combineBlock(file: string, field: string, lists: [string, ParamValue[]]
   let points: Record<string, ParamValue>[] = [{}];
   for (const [p, l] of lists) points = points.flatMap((pt) => l.map((v) => ({ ...pt, [p]: v })));
   return points;
+}
+
+/** The `parameters` field as a list of blocks, validated one form or the other so errors point inside. */
+function parameterBlocks(file: string, parameters: unknown): z.output<typeof block>[] {
+  if (parameters === undefined) return [{}];
+  if (Array.isArray(parameters)) return validateDocument(file, { parameters }, z.object({ parameters: z.array(block).min(1) })).parameters;
+  return [validateDocument(file, { parameters }, z.object({ parameters: block })).parameters];
 }
 
 /** Parses `trace.iactDensity` / `trace.layers.<name>.weightDensity`; null when the path is not a trace path. */
@@ -222,7 +235,7 @@ export function planSweep(file: string, spec: SweepSpec): SweepPlan {
     checkPath(`set.${path}`, path);
     checkDensity(`set.${path}`, path, v);
   }
-  const blocks = spec.parameters === undefined ? [{}] : Array.isArray(spec.parameters) ? spec.parameters : [spec.parameters];
+  const blocks = parameterBlocks(file, spec.parameters);
   const combos: Record<string, ParamValue>[] = [];
   const paramNames: string[] = [];
   blocks.forEach((b, bi) => {
@@ -263,13 +276,17 @@ export function planSweep(file: string, spec: SweepSpec): SweepPlan {
         batch: spec.batch,
         layers: spec.layers,
         check: spec.check,
+        peMode: spec.peMode,
       };
+      if (spec.peMode !== 'auto' && !peModes(config).includes(spec.peMode)) {
+        throw new InputError(`${label}: field peMode: the ${config.pe.type} PE has no ${spec.peMode} mode (it has: ${peModes(config).join(', ')})`);
+      }
       // The key names everything the result depends on; the index is not part of it, so reordering a sweep reuses results.
       const key = createHash('sha256')
         .update(JSON.stringify({
           simulator: simVersion(), hw: configText, energyTable: energySha.get(config.energyTable),
           trace: { name: trace.name, sha256: trace.sha256, edits }, seed: job.seed, batch: job.batch ?? null,
-          layers: job.layers ?? null, check: job.check,
+          layers: job.layers ?? null, check: job.check, peMode: job.peMode,
         }))
         .digest('hex');
       const a = config.array;
