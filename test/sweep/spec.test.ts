@@ -141,6 +141,9 @@ test('the built-in studies validate, every point', () => {
   const scaling = study('scaling');
   expect(scaling.points.map((p) => p.pes)).toEqual([256, 1024, 16384, 256, 1024, 16384, 256, 1024, 16384]);
   expect(scaling.points.every((p) => p.hw.config.pe.simdWidth === 1 && p.hw.config.offChip.bandwidthGBps === null)).toBe(true);
+  const v1 = study('scaling-v1');
+  expect(v1.points.map((p) => p.pes)).toEqual(scaling.points.map((p) => p.pes));
+  expect(v1.points.every((p) => p.hw.config.noc.type === 'flat-multicast' && p.hw.config.pe.simdWidth === 1 && p.hw.config.offChip.bandwidthGBps === null)).toBe(true);
   const grid = study('dense-vs-sparse');
   expect(grid.points).toHaveLength(50);
   expect(grid.points[6]!.params).toEqual({ 'trace.iactDensity': 0.4, 'trace.weightDensity': 0.4 });
