@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import seedrandom from 'seedrandom';
 import { referenceConv } from '../sim/reference/conv.js';
 import { nominalMacs, type LayerShape } from '../sim/workloads/layer.js';
 
@@ -14,18 +15,6 @@ const CONV2: LayerShape = {
   N: 1, G: 2, C: 96, H: 27, W: 27, M: 256, R: 5, S: 5,
   strideH: 1, strideW: 1, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2,
 };
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 export interface ReferenceConvBenchResult {
   name: string;
@@ -37,13 +26,14 @@ export interface ReferenceConvBenchResult {
 export function runReferenceConvBench(runs = 5): ReferenceConvBenchResult[] {
   const l = CONV2;
   const macs = nominalMacs(l);
-  const next = xorshift(0xa1e);
+  const rand = seedrandom('reference-conv-bench');
+  const byte = (): number => Math.floor(rand() * 256);
   // Post-ReLU iacts: unsigned 8-bit, about half zero (iact zeros are not skipped, so their density is moot).
-  const iacts = Int16Array.from({ length: l.N * l.C * l.H * l.W }, () => (next() & 1 ? next() & 255 : 0));
+  const iacts = Int16Array.from({ length: l.N * l.C * l.H * l.W }, () => (rand() < 0.5 ? byte() : 0));
   const results: ReferenceConvBenchResult[] = [];
   for (const density of [1, 0.5]) {
     const weights = Int8Array.from({ length: (l.M * l.C * l.R * l.S) / l.G }, () =>
-      next() / 2 ** 32 < density ? ((next() % 255) - 127) || 1 : 0,
+      rand() < density ? (byte() - 128) || 1 : 0,
     );
     referenceConv(l, iacts, weights); // warm-up (JIT)
     let best = Infinity;

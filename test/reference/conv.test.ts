@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import seedrandom from 'seedrandom';
 import { countOverflows, referenceConv, wrapArrayToBits, wrapToBits } from '../../sim/reference/conv.js';
 import { InputError } from '../../sim/errors.js';
 import type { LayerShape } from '../../sim/workloads/layer.js';
@@ -33,18 +34,8 @@ function naiveConv(l: LayerShape, iacts: Int16Array, weights: Int8Array): Int32A
   return out;
 }
 
-/** Deterministic xorshift32 generator in [0, 1). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
+/** Deterministic generator in [0, 1). */
+const rng = (seed: number): (() => number) => seedrandom(String(seed));
 
 function randomData(l: LayerShape, seed: number): { iacts: Int16Array; weights: Int8Array } {
   const random = rng(seed);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import seedrandom from 'seedrandom';
 import {
   createCscBuffer,
   cscBits,
@@ -12,18 +13,8 @@ import {
 } from '../../sim/sparse/csc.js';
 import { SimulationError } from '../../sim/errors.js';
 
-/** Deterministic xorshift32 generator in [0, 1). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
+/** Deterministic generator in [0, 1). */
+const rng = (seed: number): (() => number) => seedrandom(String(seed));
 
 /** Column-major Int16Array from per-column arrays. */
 function fromColumns(columns: number[][]): Int16Array {
