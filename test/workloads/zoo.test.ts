@@ -6,7 +6,7 @@ import { layerOutputShape, listTraceNames, loadTrace } from '../../sim/workloads
 const ZOO = [
   'vgg16',
   'vgg16-sparse',
-  'mobilenet-v1-1.0-224',
+  'mobilenet-v1',
   'squeezenet-1.0',
   'squeezenet-1.1',
   'googlenet',
@@ -21,7 +21,7 @@ const PUBLISHED: Record<string, { layers: number; macs: number | [number, number
   // Simonyan & Zisserman config D: 15.47 GMAC, 138,357,544 parameters incl. 13,416 biases (torchvision num_params).
   vgg16: { layers: 16, macs: 15_470_264_320, weights: 138_357_544 - 13_416 },
   // Howard et al. Table 8: 569M mult-adds, 4.2M parameters.
-  'mobilenet-v1-1.0-224': { layers: 28, macs: [568.5e6, 569.5e6], weights: [4.15e6, 4.25e6] },
+  'mobilenet-v1': { layers: 28, macs: [568.5e6, 569.5e6], weights: [4.15e6, 4.25e6] },
   // Released Caffe model at 227x227 (conv10 padded): 0.86 GMAC; torchvision 1,248,424 params incl. 3,976 biases.
   'squeezenet-1.0': { layers: 26, macs: [860e6, 862e6], weights: 1_248_424 - 3_976 },
   // v1.1 README: "2.4x less computation" than v1.0; torchvision 1,235,496 params incl. 3,944 biases.
@@ -139,7 +139,7 @@ describe('zoo traces', () => {
   });
 
   test('MobileNet-1.0-224: 13 DW + PW pairs ending at 1024x7x7', () => {
-    const layers = loadTrace('mobilenet-v1-1.0-224').layers;
+    const layers = loadTrace('mobilenet-v1').layers;
     expect(layers.filter((l) => l.type === 'DWCONV')).toHaveLength(13);
     expect(layers.filter((l) => l.type === 'PWCONV')).toHaveLength(13);
     expect(layerOutputShape(layers.find((l) => l.name === 'conv_pw_13')!)).toEqual([1024, 7, 7]);

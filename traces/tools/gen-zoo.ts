@@ -1,5 +1,5 @@
 /**
- * Writes the zoo traces (traces/{vgg16,vgg16-sparse,mobilenet-v1-1.0-224,squeezenet-1.0,squeezenet-1.1,googlenet,
+ * Writes the zoo traces (traces/{vgg16,vgg16-sparse,mobilenet-v1,squeezenet-1.0,squeezenet-1.1,googlenet,
  * resnet50}.json) from the published layer shapes. Deterministic: same code, same files. The JSON files are the
  * artifact; this script documents where every number comes from and keeps them consistent.
  *
@@ -234,7 +234,7 @@ function mobilenetV1(): TraceObject {
   net.fc('fc', 1000);
   net.softmax('prob');
   return net.trace(
-    'mobilenet-v1-1.0-224',
+    'mobilenet-v1',
     'MobileNet v1, width 1.0, 224x224x3 input, batch 1: CONV, 13 x (DWCONV 3x3 + PWCONV 1x1) and FC on chip (28 layers), global average pool off chip; 569M MACs, 4.2M weights (Howard et al. Table 1/8). Dense weights; iact densities are our choice (no published per-layer figures): 1.0 for the image and after the global pool, 0.5 post-ReLU.',
     [
       'Howard et al., "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications", arXiv 1704.04861, 2017, Table 1 (layer shapes) and Table 8 (1.0 MobileNet-224: 569M mult-adds, 4.2M parameters)',
