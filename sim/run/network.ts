@@ -168,22 +168,21 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
     peMode: r.mapping.peMode, simulated: true, estimatedCycles: r.estimatedCycles, cycles: r.cycles,
     energyJoules: r.energy.totalJoules, metadataBits: r.counts.metadataBits.reduce((a, b) => a + b, 0),
   });
+  const kept = (r: Omit<CostedLayer, 'peModeChoice'>, reason: string, others: PeModeRun[] = []): CostedLayer =>
+    ({ ...r, peModeChoice: { picked: r.mapping.peMode, reason, runs: [asRun(r), ...others] } });
   const mode = o.peMode ?? 'auto';
   if (pinned || peModes(hw).length === 1 || mode !== 'auto') {
-    const r = run(pinned ? undefined : mode === 'auto' ? undefined : mode, o.check);
-    const reason = pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`;
-    return { ...r, peModeChoice: { picked: r.mapping.peMode, reason, runs: [asRun(r)] } };
+    const r = run(pinned || mode === 'auto' ? undefined : mode, o.check);
+    return kept(r, pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`);
   }
   const p = toProblem(layer);
   const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
   const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m)[0]?.estimatedCycles ?? Infinity }));
   estimates.sort((a, b) => a.cycles - b.cycles);
   const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
-  const notRun = (why: string): CostedLayer => {
-    const r = run(best.peMode, o.check);
-    const skipped: PeModeRun = { peMode: other.peMode, simulated: false, estimatedCycles: Number.isFinite(other.cycles) ? other.cycles : null, cycles: null, energyJoules: null, metadataBits: null };
-    return { ...r, peModeChoice: { picked: r.mapping.peMode, reason: why, runs: [asRun(r), skipped] } };
-  };
+  const notRun = (why: string): CostedLayer => kept(run(best.peMode, o.check), why, [{
+    peMode: other.peMode, simulated: false, estimatedCycles: Number.isFinite(other.cycles) ? other.cycles : null, cycles: null, energyJoules: null, metadataBits: null,
+  }]);
   if (!Number.isFinite(best.cycles)) run(undefined, false); // no mode has a mapping: the mapper's error says why
   if (!Number.isFinite(other.cycles)) return notRun(`no ${other.peMode}-mode mapping fits`);
   if (other.cycles > BOTH_MODES_WITHIN * best.cycles) {
@@ -195,25 +194,18 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
   try {
     b = run(other.peMode, false);
   } catch (e) {
-    if (e instanceof InputError) return { ...a, ...checked(o, layer, iacts, weights, a), peModeChoice: { picked: a.mapping.peMode, reason: `no ${other.peMode}-mode mapping fits`, runs: [asRun(a)] } };
+    if (e instanceof InputError) return kept({ ...a, ...checked(o, layer, iacts, weights, a) }, `no ${other.peMode}-mode mapping fits`);
     throw e;
   }
-  const [kept, dropped] = b.energy.totalJoules < a.energy.totalJoules ? [b, a] : [a, b];
-  const ratio = dropped.energy.totalJoules / kept.energy.totalJoules;
-  const outcome = checked(o, layer, iacts, weights, kept);
-  const differs = kept.outputs.findIndex((v, i) => v !== dropped.outputs[i]);
+  const [cheaper, dropped] = b.energy.totalJoules < a.energy.totalJoules ? [b, a] : [a, b];
+  const ratio = dropped.energy.totalJoules / cheaper.energy.totalJoules;
+  const outcome = checked(o, layer, iacts, weights, cheaper);
+  const differs = cheaper.outputs.findIndex((v, i) => v !== dropped.outputs[i]);
   if (differs >= 0 && outcome.check !== 'skipped') {
     outcome.check = 'fail';
     outcome.checkDetail += `; the ${dropped.mapping.peMode}-mode run differs at output ${differs}`;
   }
-  return {
-    ...kept, ...outcome,
-    peModeChoice: {
-      picked: kept.mapping.peMode,
-      reason: `lower energy: ${dropped.mapping.peMode} mode costs ${ratio.toFixed(3)}x`,
-      runs: [asRun(kept), asRun(dropped)],
-    },
-  };
+  return kept({ ...cheaper, ...outcome }, `lower energy: ${dropped.mapping.peMode} mode costs ${ratio.toFixed(3)}x`, [asRun(dropped)]);
 }
 
 function checked(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, r: LayerResult): CheckOutcome {
