@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError, SimulationError } from '../errors.js';
 import { registerCompare } from './compare-command.js';
 import { registerEnergy } from './energy-command.js';
+import { registerEyexam } from './eyexam-command.js';
 import { registerImport } from './import-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerReport(program);
   registerEnergy(program);
   registerCompare(program);
+  registerEyexam(program);
   registerTraces(program);
   registerTrace(program);
   registerImport(program);
