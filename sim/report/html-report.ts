@@ -8,6 +8,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LoadedResults, ResultRow } from '../sweep/results.js';
 import { paramNamesOf } from '../sweep/results.js';
 import { buildCharts } from './charts.js';
+import { eyexamChartsOfFile } from './eyexam-chart.js';
 
 /** Renders a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -45,7 +46,7 @@ td:nth-child(2),td:nth-child(3){text-align:left}.meta{color:#555;font-size:13px}
 
 /** Builds the report of a sweep's or a run's results. */
 export async function buildHtmlReport(results: LoadedResults): Promise<string> {
-  const charts = buildCharts(results.rows, results.kind);
+  const charts = [...buildCharts(results.rows, results.kind), ...(results.kind === 'run' ? eyexamChartsOfFile(results.file) : [])];
   const figures: string[] = [];
   for (const [i, c] of charts.entries()) {
     const svg = scopeIds(await renderSvg(c.spec), `c${i}-`);
