@@ -15,11 +15,14 @@ import {
  *   5.5 zero skipping: a skipped MAC frees its lane-cycle. It acts on the tiles the storage allows (after 5) and
  *       it is what lets a sparse PE pass the dense lane limits of 3-5; it comes before 6 because the compressed
  *       data it needs also shrinks the traffic step 6 divides by the bandwidth.
- *   6.5 workload imbalance: PEs whose tiles hold different numbers of non-zeros finish at different times. It
- *       needs the actual data, not averages, so it comes after the average bandwidth (6); it is measured by a
- *       run with every bandwidth unlimited, which has the imbalance but no bandwidth effects, so it comes before
- *       the instantaneous bandwidth (7).
- * Layers run uncompressed (zeros gated, not skipped: every MAC position takes its cycle) have no sparse steps.
+ *   6.5 workload imbalance (and PE pipeline): PEs whose tiles hold different numbers of non-zeros finish at
+ *       different times. It needs the actual data, not averages, so it comes after the average bandwidth (6); it
+ *       is measured by a run of the same mapping with every bandwidth unlimited, which has the imbalance but no
+ *       bandwidth effects, so it comes before the instantaneous bandwidth (7). That run also has the PE
+ *       pipeline's own costs (a cycle per window, fill and drain per pass, psum drains that cannot overlap),
+ *       which no step of the paper names: they are charged here too, and are all this step holds for a layer run
+ *       uncompressed (equal work in every PE); step 7 is then the bandwidth's instantaneous effect alone.
+ * Layers run uncompressed (zeros gated, not skipped: every MAC position takes its cycle) have no step 5.5.
  */
 
 export const STEP_NAMES: Record<number, string> = {
@@ -30,7 +33,7 @@ export const STEP_NAMES: Record<number, string> = {
   5: 'storage capacity',
   5.5: 'zero skipping',
   6: 'average bandwidth',
-  6.5: 'workload imbalance',
+  6.5: 'workload imbalance and PE pipeline',
   7: 'instantaneous bandwidth',
 };
 
@@ -65,6 +68,8 @@ export interface LayerEyexam {
   /** The step losing the most throughput (steps 1-3 ranked by their loss below the peak only). */
   costliestStep: number;
   averageBandwidth: AverageBandwidth;
+  /** The resource needing the most cycles at step 6. */
+  averageBandwidthLimit: keyof AverageBandwidth;
 }
 
 /**
@@ -147,7 +152,8 @@ export function layerEyexam(hw: HwConfig, r: LayerResult, unlimitedCycles: numbe
   const macs = problemMacs(p);
   const peak = peakMacsPerCycle(hw);
   const bw = averageBandwidth(hw, r);
-  const bwCycles = Math.max(bw.compute, bw.iactPorts, bw.weightPorts, bw.psumGlbPorts, bw.psumLinks, bw.offChip ?? 0);
+  const [limit, bwCycles] = (Object.entries(bw) as [keyof AverageBandwidth, number | null][])
+    .reduce<[keyof AverageBandwidth, number]>((best, [k, v]) => ((v ?? 0) > best[1] ? [k, v!] : best), ['compute', bw.compute]);
   const sparse = r.mapping.peMode === 'compressed';
   const b5 = storageBound(p, hw);
   const bounds: StepBound[] = [
@@ -159,7 +165,7 @@ export function layerEyexam(hw: HwConfig, r: LayerResult, unlimitedCycles: numbe
   ];
   if (sparse) bounds.push({ step: 5.5, bound: (b5 * macs) / (macs - r.skippedMacs), own: true });
   bounds.push({ step: 6, bound: macs / bwCycles });
-  if (sparse) bounds.push({ step: 6.5, bound: macs / unlimitedCycles });
+  bounds.push({ step: 6.5, bound: macs / unlimitedCycles });
   bounds.push({ step: 7, bound: macs / r.cycles, own: true });
   const steps = chainSteps(bounds, peak);
   return {
@@ -169,5 +175,6 @@ export function layerEyexam(hw: HwConfig, r: LayerResult, unlimitedCycles: numbe
     unlimitedBandwidthMacsPerCycle: macs / unlimitedCycles,
     costliestStep: costliestStep(steps, peak),
     averageBandwidth: bw,
+    averageBandwidthLimit: limit,
   };
 }

@@ -17,9 +17,11 @@ export function eyexamTable(r: EyexamReport): string {
       const s = steps.find((x) => x.step === n);
       return s ? percentOfPeak(s.fractionOfPeak) : '';
     });
-  const rows = r.layers.map((l) => [l.name, ...cells(l.eyexam.steps), l.eyexam.simulatedMacsPerCycle.toFixed(1), STEP_NAMES[l.eyexam.costliestStep]!]);
-  rows.push(['network', ...cells(r.eyexam.steps), r.eyexam.steps.at(-1)!.macsPerCycle.toFixed(1), STEP_NAMES[r.eyexam.costliestStep]!]);
+  const rows = r.layers.map((l) => [l.name, ...cells(l.eyexam.steps), l.eyexam.simulatedMacsPerCycle.toFixed(1),
+    STEP_NAMES[l.eyexam.costliestStep]!, l.eyexam.averageBandwidthLimit]);
+  rows.push(['network', ...cells(r.eyexam.steps), r.eyexam.steps.at(-1)!.macsPerCycle.toFixed(1), STEP_NAMES[r.eyexam.costliestStep]!, '']);
   const legend = numbers.map(stepLabel).join(', ');
-  return `${formatTable(['layer', ...numbers.map(String), 'MACs/cycle', 'costliest step'], rows)}\n` +
-    `bounds in % of the peak (${r.eyexam.peakMacsPerCycle} MACs/cycle) after each step: ${legend}`;
+  return `${formatTable(['layer', ...numbers.map(String), 'MACs/cycle', 'costliest step', 'step 6 limit'], rows)}\n` +
+    `bounds in % of the peak (${r.eyexam.peakMacsPerCycle} MACs/cycle) after each step: ${legend}; ` +
+    'step 6 limit: the resource needing the most cycles at its average bandwidth';
 }
