@@ -81,6 +81,22 @@ describe('eyexam on hand-worked layers', () => {
     expect(r.layers[0]!.check).toBe('pass');
   });
 
+  it('one cluster of 3x4 PEs: steps 3 and 4 as derived by hand', () => {
+    const r = exam(loaded(v2With({ clusterRows: 1, clusterCols: 1 })), [small], 'uncompressed');
+    const b = stepValues(r);
+    expect(b[1]).toBe(648);
+    expect(b[2]).toBe(72);
+    // 3: 72 units on 12 PEs x 2 = 24 lanes: 3 full rounds, 72 / 3 = 24 (the peak).
+    expect(b[3]).toBe(24);
+    // 4: PE rows carry only C and R (3 rows: R3 beats C2), PE columns N, G, M or E (4 columns). With R3, the best
+    //    columns are E3 (9 positions x 1 row x C=2 x ceil(4/2)=2 words = 36 cycles) or M2.E2 (9 x ceil(3/2)=2 x 2 x
+    //    ceil(4/(2*2))=1 = 36); M2 alone gives 9 x E=3 x 2 x 1 = 54. So 648 / 36 = 18, 75% of the peak.
+    expect(b[4]).toBe(18);
+    // 5: M0 = 2, C0 = 1 fit; C's two rounds keep psums in the GLB: one row of F=3 x M0=2 x 20 b fits a bank.
+    expect(b[5]).toBe(18);
+    expectWellFormed(r);
+  });
+
   it('a one-entry psum SPad makes the layer storage-bound: the loss is at step 5', () => {
     const r = exam(onePe({ psumSpadEntries: 1 }), [small], 'uncompressed');
     const b = stepValues(r);
@@ -91,14 +107,21 @@ describe('eyexam on hand-worked layers', () => {
     expectWellFormed(r);
   });
 
-  it('narrow ports make the layer bandwidth-bound: the loss is at step 6 or 7', () => {
-    const wide = exam(onePe(), [small], 'uncompressed');
-    const narrow = exam(onePe({ portBits: 2 }), [small], 'uncompressed');
+  it('a 1-bit iact port makes the layer bandwidth-bound: the loss is at step 6 or 7', () => {
+    const base = onePe();
+    const narrowHw = loaded({ ...base.config, noc: { ...base.config.noc, iact: { ...base.config.noc.iact, portBits: 1 } } });
+    const wide = exam(base, [small], 'uncompressed');
+    const narrow = exam(narrowHw, [small], 'uncompressed');
     const b = stepValues(narrow);
     expect(b[5]).toBe(2);
+    // 6: each pass (3 filter rows) sends 3 input rows of 5 one-column segments of C0 = 2 8-bit values: 45
+    //    segments of 16 bits, 16 cycles each on a 1-bit port = 720 cycles > 324 of compute: 648 / 720 = 0.9.
+    expect(narrow.layers[0]!.eyexam.averageBandwidth.iactPorts).toBe(720);
+    expect(narrow.layers[0]!.eyexam.averageBandwidthLimit).toBe('iactPorts');
+    expect(b[6]).toBeCloseTo(0.9, 12);
     expect([6, 7]).toContain(narrow.layers[0]!.eyexam.costliestStep);
-    expect(b[6]).toBeLessThan(1);
-    expect(narrow.layers[0]!.cycles).toBeGreaterThan(2 * wide.layers[0]!.cycles);
+    expect(narrow.layers[0]!.cycles).toBeGreaterThanOrEqual(720);
+    expect(narrow.layers[0]!.cycles).toBeGreaterThan(1.5 * wide.layers[0]!.cycles);
     expectWellFormed(narrow);
   });
 });
