@@ -37,6 +37,10 @@ function expectWellFormed(r: EyexamReport): void {
     expect(steps.at(-1)!.macsPerCycle).toBe(l.nominalMacs / l.cycles);
     expect(l.eyexam.simulatedMacsPerCycle).toBe(l.nominalMacs / l.cycles);
   }
+  const net = r.eyexam.steps;
+  for (let i = 1; i < net.length; i++) {
+    if (Number.isInteger(net[i]!.step)) expect(net[i]!.macsPerCycle).toBeLessThanOrEqual(net[i - 1]!.macsPerCycle * (1 + 1e-12));
+  }
 }
 
 /*
