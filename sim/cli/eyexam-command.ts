@@ -48,7 +48,7 @@ export function registerEyexam(program: Command): void {
       }
       const layers = flags.layers?.split(',').map((s) => s.trim()).filter(Boolean);
       const engine: EngineKind = 'event';
-      const report = runEyexam({ hw, trace, layers, batch, seed, engine, check: flags.check, peMode }, trace, hw);
+      const report = runEyexam({ hw, trace, layers, batch, seed, engine, check: flags.check, peMode });
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.json === '-') process.stdout.write(json);
       else if (flags.json) writeFileAtomic(flags.json, json);

@@ -1,8 +1,6 @@
-import type { LoadedHwConfig } from '../config/hw-config.js';
 import { buildJsonReport, type JsonLayer, type JsonReport } from '../report/json-report.js';
 import { simulateLayer } from '../run/layer-sim.js';
 import { type NetworkRunOptions, layerTensors, runNetwork, selectLayers } from '../run/network.js';
-import type { LoadedTrace } from '../workloads/trace.js';
 import { peakMacsPerCycle } from './bounds.js';
 import { chainSteps, costliestStep, type EyexamStep, layerEyexam, type LayerEyexam } from './eyexam.js';
 import { withUnlimitedBandwidth } from './unlimited.js';
@@ -29,7 +27,8 @@ export type EyexamRunOptions = Omit<NetworkRunOptions, 'propagate' | 'input'>;
  * Runs the network as `run` does (same options, same results) and, per layer, the chosen mapping again with every
  * bandwidth unlimited; returns the run report with the Eyexam of every layer.
  */
-export function runEyexam(o: EyexamRunOptions, trace: LoadedTrace, hw: LoadedHwConfig): EyexamReport {
+export function runEyexam(o: EyexamRunOptions): EyexamReport {
+  const { hw, trace } = o;
   const unlimitedHw = withUnlimitedBandwidth(hw.config);
   const specs = new Map(selectLayers(trace, o.layers, o.batch).onChip.map((l) => [l.name, l]));
   const exams = new Map<string, LayerEyexam>();

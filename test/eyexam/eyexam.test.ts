@@ -16,7 +16,7 @@ function traceOf(layers: LayerSpec[]): LoadedTrace {
 
 function exam(hw: LoadedHwConfig, layers: LayerSpec[], peMode: PeModeOption = 'auto'): EyexamReport {
   const trace = traceOf(layers);
-  return runEyexam({ hw, trace, seed: 1, engine: 'event', check: true, peMode }, trace, hw);
+  return runEyexam({ hw, trace, seed: 1, engine: 'event', check: true, peMode });
 }
 
 const stepValues = (r: EyexamReport, i = 0): Record<number, number> =>
