@@ -7,11 +7,11 @@ import type { Mapping } from '../mapping/mapping.js';
 import { offChipLayer, reluRequantise } from '../reference/offchip-ops.js';
 import { referenceConv, wrapArrayToBits } from '../reference/conv.js';
 import { isOnChip, type LayerSpec } from '../workloads/layer.js';
-import { synthesizeIacts, synthesizeWeights } from '../workloads/tensors.js';
+import { nonZeroFraction, synthesizeIacts, synthesizeWeights } from '../workloads/tensors.js';
 import type { LoadedTrace } from '../workloads/trace.js';
 import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from './layer-sim.js';
 import { peModes } from '../mapping/constraints.js';
-import { rankMappings } from '../mapping/mapper.js';
+import { type MappingCache, rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
 
 export interface NetworkRunOptions {
@@ -126,6 +126,7 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];
+  const mappingCache: MappingCache = new Map(); // this run's only: runs share no state
   let events = 0;
   const simulated = new Set(onChip.map((l) => l.name));
   for (const layer of flow?.layers ?? onChip) {
@@ -139,10 +140,10 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
       flow!.onChipDone(layer, wrapArrayToBits(referenceConv(layer, iacts, weights), hw.precision.psumBits));
       continue;
     }
-    const r = simulateInMode(o, layer, iacts, weights, energyTable);
+    const r = simulateInMode(o, layer, iacts, weights, energyTable, mappingCache);
     flow?.onChipDone(layer, r.outputs);
     events += r.events;
-    results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: density(iacts) });
+    results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: nonZeroFraction(iacts) });
     o.onLayerDone?.(results.length, onChip.length, r);
   }
   return {
@@ -158,10 +159,10 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
 type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasured'>;
 
 /** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */
-function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
+function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, mappingCache: MappingCache): CostedLayer {
   const hw = o.hw.config;
   const pinned = o.mappings?.get(layer.name);
-  const base = { engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
+  const base = { engine: o.engine, mapping: pinned, mappingCache, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
   const run = (peMode: Mapping['peMode'] | undefined, check: boolean): Omit<CostedLayer, 'peModeChoice'> =>
     costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table);
   const asRun = (r: Omit<CostedLayer, 'peModeChoice'>): PeModeRun => ({
@@ -176,8 +177,9 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
     return kept(r, pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`);
   }
   const p = toProblem(layer);
-  const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
-  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m)[0]?.estimatedCycles ?? Infinity }));
+  // Ranked with the densities of the data the layer runs on, as simulateLayer does.
+  const dens = { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) };
+  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, mappingCache)[0]?.estimatedCycles ?? Infinity }));
   estimates.sort((a, b) => a.cycles - b.cycles);
   const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
   const notRun = (why: string): CostedLayer => kept(run(best.peMode, o.check), why, [{
@@ -225,12 +227,6 @@ function costLayer(r: LayerResult, loaded: LoadedHwConfig, table: EnergyTable): 
   };
   const energy = computeEnergy(r.counts.toReport(), activity, table, hw.clockMHz);
   return { ...r, energy, activity, latencySeconds: r.cycles / (hw.clockMHz * 1e6) };
-}
-
-function density(values: Int16Array): number {
-  let nonZeros = 0;
-  for (const v of values) if (v !== 0) nonZeros++;
-  return values.length ? nonZeros / values.length : 0;
 }
 
 /**
