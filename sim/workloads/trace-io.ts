@@ -55,6 +55,7 @@ export interface LayerObject {
   source?: string;
   weights?: TensorObject;
   iacts?: TensorObject;
+  channelOffset?: number;
 }
 
 /** A whole trace in the JSON shape: what importers build and writeTrace writes. */

@@ -328,18 +328,29 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
   const n = lc.uint(o, 'n', 1);
   if (n !== undefined && n !== N) lc.fail('n', n, `${N} (the trace's batch; omit n)`);
 
-  const merging = type === 'ADD' || type === 'CONCAT';
+  const merging = type === 'ADD' || type === 'CONCAT' || type === 'MUL';
   if (merging ? feeds.length < 2 : inputs.length > 1) {
     lc.fail('inputs', inputs, merging ? `at least two layer names for ${type}` : `at most one layer name for ${type}`);
   }
-  if (merging || type === 'SOFTMAX' || type === 'FLATTEN') {
-    for (const key of FILTER_FIELDS) if (o[key] !== undefined) lc.fail(key, o[key], `nothing (${type} has no filter)`);
+  if (type === 'MUL' && feeds.length !== 2) lc.fail('inputs', inputs, 'two layer names for MUL');
+  if (merging || type === 'SOFTMAX' || type === 'FLATTEN' || type === 'SLICE' || type === 'SHUFFLE') {
+    for (const key of FILTER_FIELDS) {
+      if (o[key] === undefined || (type === 'SHUFFLE' && key === 'groups')) continue;
+      lc.fail(key, o[key], `nothing (${type} has no filter)`);
+    }
   }
+  if (type !== 'SLICE' && o.channelOffset !== undefined) lc.fail('channelOffset', o.channelOffset, 'nothing (only SLICE reads it)');
 
   // Input shape, from the feeding layer(s); c/h/w in the trace are optional and must agree.
   let [C, H, W] = feeds[0]!.shape;
   const from = feeds[0]!.what;
-  if (merging) {
+  if (type === 'MUL') {
+    const [c, h, w] = feeds[1]!.shape;
+    if (c !== C || !((h === H && w === W) || (h === 1 && w === 1))) {
+      const shapes = `${feeds[1]!.what} is ${c}x${h}x${w}, ${from} is ${C}x${H}x${W}`;
+      lc.fail('inputs', inputs, `a second input of shape ${C}x${H}x${W} or ${C}x1x1; ${shapes}`);
+    }
+  } else if (merging) {
     for (const feed of feeds.slice(1)) {
       const [c, h, w] = feed.shape;
       if (h !== H || w !== W || (type === 'ADD' && c !== C)) {
@@ -427,7 +438,20 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
       G = C;
       lc.matches(o, 'm', M, 'flattening keeps every value');
       break;
-    default: // ADD, CONCAT, SOFTMAX: element-wise, shape unchanged
+    case 'SLICE': {
+      M = lc.uint(o, 'm', 1, true);
+      const offset = lc.uint(o, 'channelOffset', 0) ?? 0;
+      if (offset + M > C) lc.fail('m', M, `at most ${C - offset} (the input's ${C} channels from channelOffset ${offset})`);
+      G = 1;
+      lc.matches(o, 'c', C, channelsWhy);
+      break;
+    }
+    case 'SHUFFLE':
+      G = lc.uint(o, 'groups', 1, true);
+      if (C % G !== 0) lc.fail('groups', G, `a divisor of c = ${C}`);
+      lc.matches(o, 'm', C, 'a shuffle keeps the channel count');
+      break;
+    default: // ADD, CONCAT, MUL, SOFTMAX: element-wise, shape unchanged
       G = C;
       lc.matches(o, 'm', C, `${type} keeps the channel count`);
   }
@@ -458,6 +482,7 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
   };
   if (source) spec.source = source;
   if (outputDensity !== undefined) spec.outputDensity = outputDensity;
+  if (type === 'SLICE') spec.channelOffset = lc.uint(o, 'channelOffset', 0) ?? 0;
   return spec;
 }
 

@@ -13,7 +13,7 @@ Uses Debian's python3-torch and python3-torchvision (apt-get install python3-tor
 Usage: export-torchvision.py OUT [MODEL[:OPSETS] ...]
   default: squeezenet1_1:9,13,17 shufflenet_v2_x0_5:11,13u,17 mobilenet_v2:9,13u,17 resnet18:9,13u,17
            googlenet:11,13,17 mobilenet_v3_small:13,17 squeezenet1_1-pruned:9,13 mnasnet0_5:13
-An opset written like 13u exports without constant folding, so BatchNormalization, Identity-aliased weights and
+An opset written like 13u exports without constant folding or BatchNormalization fusion, so BatchNormalization, Identity-aliased weights and
 Shape -> Gather -> Unsqueeze -> Concat -> Reshape chains stay in the graph. A model name ending in -pruned is that model with 75% of its Conv/Linear weights set to zero (global L1-magnitude
 pruning, torch.nn.utils.prune), so its export carries real zeros.
 """
@@ -106,7 +106,7 @@ def main():
     for spec in sys.argv[2:] or DEFAULT:
         name, _, opsets = spec.partition(":")
         for token in (opsets or "13").split(","):
-            # "13u": opset 13 exported without constant folding (BatchNormalization and Shape chains stay nodes).
+            # "13u": opset 13 unfused: no constant folding, BatchNormalization and Shape chains stay nodes.
             folding = not token.endswith("u")
             opset = int(token.rstrip("u"))
             torch.manual_seed(0)
@@ -117,7 +117,9 @@ def main():
             stem = os.path.join(out, f"{name}-opset{token}")
             torch.onnx.export(model, x, stem + ".onnx", opset_version=opset, input_names=["input"],
                               output_names=["logits"], do_constant_folding=folding,
-                              training=torch.onnx.TrainingMode.EVAL)
+                              # EVAL fuses BatchNormalization into the Conv; PRESERVE (the model is in eval mode)
+                              # keeps it as a node.
+                              training=torch.onnx.TrainingMode.EVAL if folding else torch.onnx.TrainingMode.PRESERVE)
             # The importer folds BatchNormalization into the weights before quantising; only models without it
             # (or pruned ones, where the test checks the zeros) get an int8 count that is comparable.
             has_bn = any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
