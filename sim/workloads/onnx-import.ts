@@ -404,7 +404,7 @@ class Importer {
         return this.emit({ name: '', type: 'SOFTMAX', source }, [x], out, x.shape, false);
       }
       default:
-        this.fail(`op ${op} (opset ${this.opset}) not supported; supported: ${SUPPORTED_OPS.join(', ')}`);
+        this.fail(`op not supported at opset ${this.opset ?? '(none declared)'}; supported: ${SUPPORTED_OPS.join(', ')}`);
     }
   }
 
@@ -727,8 +727,8 @@ class Importer {
     const [c, h, w] = x.shape;
     if (rest.join() === from.slice(1).join()) return void this.values.set(out, { ...x, linear: false });
     if (rest.length === 1) {
-      // Already flat ([N, F] from a Gemm or a global pool): the same values, no layer.
-      if (h === 1 && w === 1) return void this.values.set(out, { ...x, dims: rest, linear: false });
+      // Already flat ([N, F] from a Gemm, a Flatten or a ReduceMean): the same values, no layer.
+      if (x.dims?.length === 1) return void this.values.set(out, { ...x, linear: false });
       return this.flattenTo(x, source, out);
     }
     if (!x.dims && rest.length === 4 && rest[2] === h && rest[3] === w && rest[0]! * rest[1]! === c) {
