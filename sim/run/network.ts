@@ -1,4 +1,4 @@
-import type { LoadedHwConfig } from '../config/hw-config.js';
+import type { HwConfig, LoadedHwConfig } from '../config/hw-config.js';
 import { type Activity, computeEnergy, type EnergyBreakdown } from '../energy/energy-model.js';
 import { type EnergyTable, loadEnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
@@ -214,17 +214,22 @@ function checked(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weig
   return o.check ? checkOutputs(o.hw.config, layer, iacts, weights, r.outputs) : { check: r.check, checkDetail: r.checkDetail, psumOverflows: r.psumOverflows };
 }
 
-/** A layer's energy from its access counts and the per-cycle activity of its PEs and clusters. */
-function costLayer(r: LayerResult, loaded: LoadedHwConfig, table: EnergyTable): Omit<CostedLayer, 'peModeChoice'> {
-  const hw = loaded.config;
+/** The per-cycle activity of a simulated layer's PEs and clusters: what computeEnergy's per-cycle terms need. */
+export function layerActivity(r: LayerResult, hw: HwConfig): Activity {
   const clusters = hw.array.clusterRows * hw.array.clusterCols;
-  const activity: Activity = {
+  return {
     cycles: r.cycles,
     numPes: clusters * hw.array.peRowsPerCluster * hw.array.peColsPerCluster,
     peActiveCycles: r.peBusyCycles,
     clusterActiveCycles: r.clusterBusyCycles.reduce((a, b) => a + b, 0),
     numClusters: clusters,
   };
+}
+
+/** A layer's energy from its access counts and the per-cycle activity of its PEs and clusters. */
+function costLayer(r: LayerResult, loaded: LoadedHwConfig, table: EnergyTable): Omit<CostedLayer, 'peModeChoice'> {
+  const hw = loaded.config;
+  const activity = layerActivity(r, hw);
   const energy = computeEnergy(r.counts.toReport(), activity, table, hw.clockMHz);
   return { ...r, energy, activity, latencySeconds: r.cycles / (hw.clockMHz * 1e6) };
 }

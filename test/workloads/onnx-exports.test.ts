@@ -36,7 +36,7 @@ function load(stem: string) {
 }
 
 describe.each(['squeezenet1_1-pruned-opset9', 'shufflenet_v2_x0_5-opset13u'])('%s', (stem) => {
-  const { torch, object, trace, onChip } = load(stem);
+  const { torch, object, onChip } = load(stem);
 
   test("on-chip layers match PyTorch's Conv2d/Linear one for one: shapes, groups and MACs", () => {
     expect(onChip.length).toBe(torch.layers.length);
