@@ -29,3 +29,4 @@ export { buildJsonReport, type JsonReport, type JsonLayer, type EnergyTotals } f
 export type { EngineKind } from './engine/simulator.js';
 export type { Mapping, PeMode } from './mapping/mapping.js';
 export { InputError, SimulationError } from './errors.js';
+export { pruneOrder, pruneByMagnitude, type PruneOrder, type PruneOrderLayer, type PruneOrderOptions } from './design/pruning.js';
