@@ -30,3 +30,4 @@ export type { EngineKind } from './engine/simulator.js';
 export type { Mapping, PeMode } from './mapping/mapping.js';
 export { InputError, SimulationError } from './errors.js';
 export { pruneOrder, pruneByMagnitude, type PruneOrder, type PruneOrderLayer, type PruneOrderOptions } from './design/pruning.js';
+export { buildLut, lutCsv, type Lut, type LutLayer, type LutEntry, type LutOptions } from './design/netadapt.js';

@@ -3,6 +3,7 @@ import { InputError, SimulationError } from '../errors.js';
 import { registerCompare } from './compare-command.js';
 import { registerEnergy } from './energy-command.js';
 import { registerImport } from './import-command.js';
+import { registerLut } from './lut-command.js';
 import { registerPruneOrder } from './prune-order-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTrace(program);
   registerImport(program);
   registerPruneOrder(program);
+  registerLut(program);
   try {
     await program.parseAsync(argv);
     return 0;
