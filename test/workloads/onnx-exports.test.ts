@@ -2,7 +2,7 @@
  * Real exports: torchvision models exported by torch.onnx.export (Debian's python3-torch 1.13) with
  * traces/tools/export-torchvision.py, which wrote PyTorch's own per-layer counts (forward hooks) beside them.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isOnChip, nominalMacs, outHeight, outWidth, weightCount } from '../../sim/workloads/layer.js';
@@ -28,14 +28,27 @@ interface TorchCounts {
   layers: TorchLayer[];
 }
 
+/** An export and PyTorch's counts beside it: a path without extension, or a shipped fixture's name. */
 function load(stem: string) {
-  const torch = JSON.parse(readFileSync(path.join(FIXTURES, `${stem}.json`), 'utf8')) as TorchCounts;
-  const object = importOnnx(path.join(FIXTURES, `${stem}.onnx`));
+  const base = path.isAbsolute(stem) ? stem : path.join(FIXTURES, stem);
+  const torch = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as TorchCounts;
+  const object = importOnnx(`${base}.onnx`);
   const trace = checkTraceObject(object, stem);
   return { torch, object, trace, onChip: trace.layers.filter((l) => isOnChip(l.type)) };
 }
 
-describe.each(['squeezenet1_1-pruned-opset9', 'shufflenet_v2_x0_5-opset13u'])('%s', (stem) => {
+/**
+ * The shipped exports, and with ONNX_EXPORTS=DIR every export the script wrote there (it needs PyTorch):
+ * `/usr/bin/python3 traces/tools/export-torchvision.py DIR && ONNX_EXPORTS=DIR npx vitest run test/workloads/onnx-exports.test.ts`.
+ */
+const EXPORTS = [
+  ...['squeezenet1_1-pruned-opset9', 'shufflenet_v2_x0_5-opset13u'].map((stem) => path.join(FIXTURES, stem)),
+  ...(process.env.ONNX_EXPORTS
+    ? readdirSync(process.env.ONNX_EXPORTS).filter((f) => f.endsWith('.onnx')).map((f) => path.join(process.env.ONNX_EXPORTS!, f.slice(0, -5)))
+    : []),
+];
+
+describe.each(EXPORTS)('%s', (stem) => {
   const { torch, object, onChip } = load(stem);
 
   test("on-chip layers match PyTorch's Conv2d/Linear one for one: shapes, groups and MACs", () => {
