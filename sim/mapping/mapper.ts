@@ -145,6 +145,7 @@ export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?:
   const key = JSON.stringify([shape, hw, dens, peMode]);
   let ranked = cache.get(key);
   if (!ranked) {
+    if (cache.size > 256) cache.clear(); // bounded: a long-lived cache (a sweep worker's) sees many configs
     ranked = rankUncached(p, hw, dens, peMode ? [peMode] : peModes(hw));
     cache.set(key, ranked);
   }

@@ -41,6 +41,11 @@ export interface NetworkRunOptions {
   /** With propagate: the network input, C*H*W values for every image or N*C*H*W (default: a synthetic image each). */
   input?: Int16Array;
   onLayerDone?: (done: number, total: number, result: LayerResult) => void;
+  /**
+   * Mapper rankings to reuse (a sweep worker passes one cache to all its points: rankings depend only on their
+   * key). Absent: a fresh cache for this run alone, so runs share no state.
+   */
+  mappingCache?: MappingCache;
 }
 
 export const PE_MODE_OPTIONS = ['auto', 'compressed', 'uncompressed'] as const;
@@ -126,7 +131,7 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];
-  const mappingCache: MappingCache = new Map(); // this run's only: runs share no state
+  const mappingCache: MappingCache = o.mappingCache ?? new Map();
   let events = 0;
   const simulated = new Set(onChip.map((l) => l.name));
   for (const layer of flow?.layers ?? onChip) {
