@@ -1,6 +1,7 @@
 /**
  * Importing an ONNX model as a trace: the layers the chip runs (Conv, Gemm/MatMul) with their real weights, and the
- * off-chip layers that shape the data (pooling, Add, Concat, Flatten/Reshape, Softmax).
+ * off-chip layers that shape the data (pooling, Add, Mul, Concat, Split/Slice, channel shuffle, Flatten/Reshape,
+ * Softmax). Built for what torch.onnx.export writes at opsets 9-17 (test/workloads/onnx-exports.test.ts).
  *
  * The model is decoded with protobufjs from a subset of ONNX's onnx.proto embedded below (only the messages and
  * fields the import reads, with ONNX's field numbers; protobuf skips the fields a schema does not name). This keeps
@@ -13,7 +14,13 @@
  *   Dilations must be 1. Biases are dropped (they add no MACs).
  * - BatchNormalization is folded into the weights of the Conv/Gemm it follows (w * scale / sqrt(var + eps) per
  *   output channel) before quantisation; one that does not directly follow a Conv or Gemm is rejected.
- * - Relu, Identity and Dropout produce no layer; Add of a constant (a bias) is folded too.
+ * - Relu, Clip, Sigmoid, HardSigmoid, HardSwish, Identity and Dropout produce no layer; Add, Sub, Mul and Div with
+ *   a constant (a bias, a scale) are folded too. Initializers may be aliased through Identity or Constant nodes.
+ * - Shapes are computed at import: Shape of an activation and Gather, Unsqueeze, Squeeze, Concat, Cast, Slice and
+ *   integer arithmetic on such values, so Reshape targets built by Shape -> Gather -> Unsqueeze -> Concat resolve.
+ * - Pad (zeros, H and W only) is folded into the padding of the Conv or MaxPool reading it.
+ * - Mul of two activations is a MUL layer (squeeze-excite: the second is C x 1 x 1); Split and Slice of channels
+ *   are SLICE layers; Reshape to N x G x C/G x H x W, Transpose of the two group axes and Reshape back is a SHUFFLE.
  * - Weights are quantised per tensor, symmetric: scale = max|w| / 127, q = sign(w) * floor(|w| / scale + 0.5)
  *   (round half away from zero), so exact zeros stay zero and a pruned model keeps its sparsity. Each layer's
  *   weight density is the measured non-zero fraction of its int8 tensor.
@@ -404,6 +411,7 @@ class Importer {
         return this.emit({ name: '', type: 'SOFTMAX', source }, [x], out, x.shape, false);
       }
       default:
+        if (SHAPE_OPS.includes(op)) this.fail('supported on shapes only (Shape results and integer constants), not on activations');
         this.fail(`op not supported at opset ${this.opset ?? '(none declared)'}; supported: ${SUPPORTED_OPS.join(', ')}`);
     }
   }
