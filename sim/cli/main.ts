@@ -4,6 +4,8 @@ import { registerCompare } from './compare-command.js';
 import { registerEnergy } from './energy-command.js';
 import { registerEyexam } from './eyexam-command.js';
 import { registerImport } from './import-command.js';
+import { registerLut } from './lut-command.js';
+import { registerPruneOrder } from './prune-order-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
 import { registerValidate } from './validate-command.js';
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   registerTraces(program);
   registerTrace(program);
   registerImport(program);
+  registerPruneOrder(program);
+  registerLut(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -33,8 +33,12 @@ const peSchema = z
     iactDataEntryBits: posInt, // data + CSC count
     weightAddrSpadEntries: posInt,
     weightAddrBits: posInt,
-    weightDataSpadWords: posInt,
-    weightDataWordBits: posInt, // simdWidth entries of data + CSC count
+    // The weight data SPad's size: in words, or (so that simdWidth alone sets the SIMD) in entries, one weight each,
+    // words = entries / simdWidth. One of the two.
+    weightDataSpadWords: posInt.optional(),
+    weightDataSpadEntries: posInt.optional(),
+    // simdWidth entries of data (+ CSC count for sparse-csc); omitted: exactly that, from simdWidth.
+    weightDataWordBits: posInt.optional(),
     psumSpadEntries: posInt,
     psumEntryBits: posInt,
     cscCountBits: posInt, // zeros-run field of a CSC entry
@@ -103,7 +107,19 @@ export const hwConfigSchema = z
     // Energy per action and per cycle: a name in hw-configs/energy/ or a path (sim/energy/energy-table.ts).
     energyTable: z.string().min(1),
   })
-  .strict();
+  .strict()
+  .transform((c, ctx) => {
+    // SIMD is one field: the weight word holds simdWidth entries, and a SPad given in entries has entries / simdWidth words.
+    const { weightDataSpadEntries: entries, weightDataSpadWords: words, weightDataWordBits: wordBits, ...pe } = c.pe;
+    const fail = (field: string, message: string) => {
+      ctx.issues.push({ code: 'custom', message, path: ['pe', field], input: c.pe });
+      return z.NEVER;
+    };
+    if ((entries === undefined) === (words === undefined)) return fail('weightDataSpadEntries', 'exactly one of pe.weightDataSpadEntries and pe.weightDataSpadWords');
+    if (entries !== undefined && entries % pe.simdWidth !== 0) return fail('weightDataSpadEntries', `a multiple of pe.simdWidth = ${pe.simdWidth}`);
+    const entryBits = c.precision.weightBits + (pe.type === 'sparse-csc' ? pe.cscCountBits : 0);
+    return { ...c, pe: { ...pe, weightDataSpadWords: words ?? entries! / pe.simdWidth, weightDataWordBits: wordBits ?? pe.simdWidth * entryBits } };
+  });
 
 export type HwConfig = z.output<typeof hwConfigSchema>;
 

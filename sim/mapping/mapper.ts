@@ -132,20 +132,22 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   return cycles;
 }
 
-const rankCache = new Map<string, RankedMapping[]>();
+/** Memoised rankings, keyed by shape, hardware, densities and mode; one per run, so runs share no state. */
+export type MappingCache = Map<string, RankedMapping[]>;
 
 /**
- * The best candidate mappings, best first, in any of the PE's modes or only the one given (memoised: networks
- * repeat layer shapes, sweeps repeat networks).
+ * The best candidate mappings, best first, in any of the PE's modes or only the one given. With a cache (one per
+ * network run: networks repeat layer shapes) a repeated problem is ranked once.
  */
-export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?: Mapping['peMode']): RankedMapping[] {
+export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?: Mapping['peMode'], cache?: MappingCache): RankedMapping[] {
+  if (!cache) return rankUncached(p, hw, dens, peMode ? [peMode] : peModes(hw));
   const { name: _name, ...shape } = p;
   const key = JSON.stringify([shape, hw, dens, peMode]);
-  let ranked = rankCache.get(key);
+  let ranked = cache.get(key);
   if (!ranked) {
-    if (rankCache.size > 256) rankCache.clear();
+    if (cache.size > 256) cache.clear(); // bounded: a long-lived cache (a sweep worker's) sees many configs
     ranked = rankUncached(p, hw, dens, peMode ? [peMode] : peModes(hw));
-    rankCache.set(key, ranked);
+    cache.set(key, ranked);
   }
   return ranked;
 }

@@ -13,6 +13,10 @@
  * - POOL_AVG (global included): mean over the window's in-bounds values, rounded half up.
  * - ADD: element-wise sum, saturated at 255. CONCAT: channels of the inputs in order.
  * - FLATTEN and SOFTMAX: identity (FLATTEN only reshapes; a SOFTMAX ends the network and feeds nothing).
+ * - MUL: a * b / 256, rounded down, b read per element or per channel (C x 1 x 1): the second input is a gate
+ *   (sigmoid-like, squeeze-excite) whose 8-bit code 256 would be 1.0.
+ * - SLICE: channels [channelOffset, channelOffset + M) of each image. SHUFFLE: output channel j * G + i is input
+ *   channel i * (C / G) + j (ShuffleNet's reshape to G x C/G, transpose, flatten).
  */
 import { SimulationError } from '../errors.js';
 import { outHeight, outWidth, type LayerSpec } from '../workloads/layer.js';
@@ -59,6 +63,38 @@ export function offChipLayer(layer: LayerSpec, inputs: Int16Array[]): Int16Array
     case 'FLATTEN':
     case 'SOFTMAX':
       return inputs[0]!;
+    case 'MUL': {
+      const [a, b] = inputs as [Int16Array, Int16Array];
+      const plane = layer.H * layer.W;
+      const perChannel = b.length * plane === a.length;
+      const out = new Int16Array(a.length);
+      for (let i = 0; i < a.length; i++) out[i] = (a[i]! * b[perChannel ? Math.floor(i / plane) : i]!) >> 8;
+      return out;
+    }
+    case 'SLICE': {
+      const plane = layer.H * layer.W;
+      const out = new Int16Array(layer.N * layer.M * plane);
+      for (let n = 0; n < layer.N; n++) {
+        const from = (n * layer.C + (layer.channelOffset ?? 0)) * plane;
+        out.set(inputs[0]!.subarray(from, from + layer.M * plane), n * layer.M * plane);
+      }
+      return out;
+    }
+    case 'SHUFFLE': {
+      const x = inputs[0]!;
+      const plane = layer.H * layer.W;
+      const perGroup = layer.C / layer.G;
+      const out = new Int16Array(x.length);
+      for (let n = 0; n < layer.N; n++) {
+        for (let i = 0; i < layer.G; i++) {
+          for (let j = 0; j < perGroup; j++) {
+            const src = (n * layer.C + i * perGroup + j) * plane;
+            out.set(x.subarray(src, src + plane), (n * layer.C + j * layer.G + i) * plane);
+          }
+        }
+      }
+      return out;
+    }
     default:
       throw new SimulationError(`layer "${layer.name}": ${layer.type} runs on chip, not on the reference path`);
   }

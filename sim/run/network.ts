@@ -1,4 +1,4 @@
-import type { LoadedHwConfig } from '../config/hw-config.js';
+import type { HwConfig, LoadedHwConfig } from '../config/hw-config.js';
 import { type Activity, computeEnergy, type EnergyBreakdown } from '../energy/energy-model.js';
 import { type EnergyTable, loadEnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
@@ -7,11 +7,11 @@ import type { Mapping } from '../mapping/mapping.js';
 import { offChipLayer, reluRequantise } from '../reference/offchip-ops.js';
 import { referenceConv, wrapArrayToBits } from '../reference/conv.js';
 import { isOnChip, type LayerSpec } from '../workloads/layer.js';
-import { synthesizeIacts, synthesizeWeights } from '../workloads/tensors.js';
+import { nonZeroFraction, synthesizeIacts, synthesizeWeights } from '../workloads/tensors.js';
 import type { LoadedTrace } from '../workloads/trace.js';
 import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from './layer-sim.js';
 import { peModes } from '../mapping/constraints.js';
-import { rankMappings } from '../mapping/mapper.js';
+import { type MappingCache, rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
 
 export interface NetworkRunOptions {
@@ -41,6 +41,11 @@ export interface NetworkRunOptions {
   /** With propagate: the network input, C*H*W values for every image or N*C*H*W (default: a synthetic image each). */
   input?: Int16Array;
   onLayerDone?: (done: number, total: number, result: LayerResult) => void;
+  /**
+   * Mapper rankings to reuse (a sweep worker passes one cache to all its points: rankings depend only on their
+   * key). Absent: a fresh cache for this run alone, so runs share no state.
+   */
+  mappingCache?: MappingCache;
 }
 
 export const PE_MODE_OPTIONS = ['auto', 'compressed', 'uncompressed'] as const;
@@ -126,6 +131,7 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];
+  const mappingCache: MappingCache = o.mappingCache ?? new Map();
   let events = 0;
   const simulated = new Set(onChip.map((l) => l.name));
   for (const layer of flow?.layers ?? onChip) {
@@ -139,10 +145,10 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
       flow!.onChipDone(layer, wrapArrayToBits(referenceConv(layer, iacts, weights), hw.precision.psumBits));
       continue;
     }
-    const r = simulateInMode(o, layer, iacts, weights, energyTable);
+    const r = simulateInMode(o, layer, iacts, weights, energyTable, mappingCache);
     flow?.onChipDone(layer, r.outputs);
     events += r.events;
-    results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: density(iacts) });
+    results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: nonZeroFraction(iacts) });
     o.onLayerDone?.(results.length, onChip.length, r);
   }
   return {
@@ -158,10 +164,10 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
 type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasured'>;
 
 /** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */
-function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
+function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, mappingCache: MappingCache): CostedLayer {
   const hw = o.hw.config;
   const pinned = o.mappings?.get(layer.name);
-  const base = { engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
+  const base = { engine: o.engine, mapping: pinned, mappingCache, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
   const run = (peMode: Mapping['peMode'] | undefined, check: boolean): Omit<CostedLayer, 'peModeChoice'> =>
     costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table);
   const asRun = (r: Omit<CostedLayer, 'peModeChoice'>): PeModeRun => ({
@@ -176,8 +182,9 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
     return kept(r, pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`);
   }
   const p = toProblem(layer);
-  const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
-  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m)[0]?.estimatedCycles ?? Infinity }));
+  // Ranked with the densities of the data the layer runs on, as simulateLayer does.
+  const dens = { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) };
+  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, mappingCache)[0]?.estimatedCycles ?? Infinity }));
   estimates.sort((a, b) => a.cycles - b.cycles);
   const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
   const notRun = (why: string): CostedLayer => kept(run(best.peMode, o.check), why, [{
@@ -212,25 +219,24 @@ function checked(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weig
   return o.check ? checkOutputs(o.hw.config, layer, iacts, weights, r.outputs) : { check: r.check, checkDetail: r.checkDetail, psumOverflows: r.psumOverflows };
 }
 
-/** A layer's energy from its access counts and the per-cycle activity of its PEs and clusters. */
-function costLayer(r: LayerResult, loaded: LoadedHwConfig, table: EnergyTable): Omit<CostedLayer, 'peModeChoice'> {
-  const hw = loaded.config;
+/** The per-cycle activity of a simulated layer's PEs and clusters: what computeEnergy's per-cycle terms need. */
+export function layerActivity(r: LayerResult, hw: HwConfig): Activity {
   const clusters = hw.array.clusterRows * hw.array.clusterCols;
-  const activity: Activity = {
+  return {
     cycles: r.cycles,
     numPes: clusters * hw.array.peRowsPerCluster * hw.array.peColsPerCluster,
     peActiveCycles: r.peBusyCycles,
     clusterActiveCycles: r.clusterBusyCycles.reduce((a, b) => a + b, 0),
     numClusters: clusters,
   };
-  const energy = computeEnergy(r.counts.toReport(), activity, table, hw.clockMHz);
-  return { ...r, energy, activity, latencySeconds: r.cycles / (hw.clockMHz * 1e6) };
 }
 
-function density(values: Int16Array): number {
-  let nonZeros = 0;
-  for (const v of values) if (v !== 0) nonZeros++;
-  return values.length ? nonZeros / values.length : 0;
+/** A layer's energy from its access counts and the per-cycle activity of its PEs and clusters. */
+function costLayer(r: LayerResult, loaded: LoadedHwConfig, table: EnergyTable): Omit<CostedLayer, 'peModeChoice'> {
+  const hw = loaded.config;
+  const activity = layerActivity(r, hw);
+  const energy = computeEnergy(r.counts.toReport(), activity, table, hw.clockMHz);
+  return { ...r, energy, activity, latencySeconds: r.cycles / (hw.clockMHz * 1e6) };
 }
 
 /**

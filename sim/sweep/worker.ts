@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { type EnergyTable, loadEnergyTable } from '../energy/energy-table.js';
 import { buildJsonReport } from '../report/json-report.js';
+import type { MappingCache } from '../mapping/mapper.js';
 import { layerTensors, runNetwork, selectLayers } from '../run/network.js';
 import { type LoadedTrace, loadTrace } from '../workloads/trace.js';
 import { type Metrics, metricsOfReport } from './results.js';
@@ -16,6 +17,8 @@ export type WorkerReply =
 
 const traces = new Map<string, LoadedTrace>();
 const tables = new Map<string, EnergyTable>();
+/** Mapper rankings shared by this worker's points (bandwidth or density sweeps repeat the same layers). */
+const mappingCache: MappingCache = new Map();
 
 /** The data of the last (trace, density edits, seed, batch, layers) this worker ran, tensors included. */
 let last: { id: string; trace: LoadedTrace } | undefined;
@@ -48,6 +51,7 @@ export function runPoint(job: PointJob): { metrics: Metrics[]; wallSeconds: numb
   const trace = pointTrace(job);
   const run = runNetwork({
     hw: job.hw, trace, layers: job.layers, batch: job.batch, seed: job.seed, engine: 'event', check: job.check, energyTable, peMode: job.peMode,
+    mappingCache,
   });
   return { metrics: metricsOfReport(buildJsonReport(run, job.hw, trace, job.seed, 'event')), wallSeconds: run.wallSeconds };
 }

@@ -6,8 +6,12 @@
 
 /** Layers the array runs. Grouped CONV is CONV with groups > 1. */
 export const ON_CHIP_LAYER_TYPES = ['CONV', 'DWCONV', 'PWCONV', 'FC'] as const;
-/** Layers the chip does not run (pooling is off-chip on Eyeriss v2, JETCAS19 §V-B); they only shape the data. */
-export const OFF_CHIP_LAYER_TYPES = ['POOL_MAX', 'POOL_AVG', 'ADD', 'CONCAT', 'SOFTMAX', 'FLATTEN'] as const;
+/**
+ * Layers the chip does not run (pooling is off-chip on Eyeriss v2, JETCAS19 §V-B); they only shape the data.
+ * MUL scales its first input by its second, element-wise or per channel (squeeze-excite); SLICE keeps channels
+ * [channelOffset, channelOffset + M) of its input; SHUFFLE is ShuffleNet's channel shuffle with G groups.
+ */
+export const OFF_CHIP_LAYER_TYPES = ['POOL_MAX', 'POOL_AVG', 'ADD', 'CONCAT', 'SOFTMAX', 'FLATTEN', 'MUL', 'SLICE', 'SHUFFLE'] as const;
 export type OnChipLayerType = (typeof ON_CHIP_LAYER_TYPES)[number];
 export type OffChipLayerType = (typeof OFF_CHIP_LAYER_TYPES)[number];
 export type LayerType = OnChipLayerType | OffChipLayerType;
@@ -52,6 +56,8 @@ export interface LayerSpec extends LayerShape {
   inputs: string[];
   /** Where the layer's shape and densities come from. */
   source?: string;
+  /** SLICE only: the first input channel kept. */
+  channelOffset?: number;
 }
 
 /** Output height of a layer. */

@@ -1,6 +1,7 @@
 /**
  * Importing an ONNX model as a trace: the layers the chip runs (Conv, Gemm/MatMul) with their real weights, and the
- * off-chip layers that shape the data (pooling, Add, Concat, Flatten/Reshape, Softmax).
+ * off-chip layers that shape the data (pooling, Add, Mul, Concat, Split/Slice, channel shuffle, Flatten/Reshape,
+ * Softmax). Built for what torch.onnx.export writes at opsets 9-17 (test/workloads/onnx-exports.test.ts).
  *
  * The model is decoded with protobufjs from a subset of ONNX's onnx.proto embedded below (only the messages and
  * fields the import reads, with ONNX's field numbers; protobuf skips the fields a schema does not name). This keeps
@@ -13,7 +14,13 @@
  *   Dilations must be 1. Biases are dropped (they add no MACs).
  * - BatchNormalization is folded into the weights of the Conv/Gemm it follows (w * scale / sqrt(var + eps) per
  *   output channel) before quantisation; one that does not directly follow a Conv or Gemm is rejected.
- * - Relu, Identity and Dropout produce no layer; Add of a constant (a bias) is folded too.
+ * - Relu, Clip, Sigmoid, HardSigmoid, HardSwish, Identity and Dropout produce no layer; Add, Sub, Mul and Div with
+ *   a constant (a bias, a scale) are folded too. Initializers may be aliased through Identity or Constant nodes.
+ * - Shapes are computed at import: Shape of an activation and Gather, Unsqueeze, Squeeze, Concat, Cast, Slice and
+ *   integer arithmetic on such values, so Reshape targets built by Shape -> Gather -> Unsqueeze -> Concat resolve.
+ * - Pad (zeros, H and W only) is folded into the padding of the Conv or MaxPool reading it.
+ * - Mul of two activations is a MUL layer (squeeze-excite: the second is C x 1 x 1); Split and Slice of channels
+ *   are SLICE layers; Reshape to N x G x C/G x H x W, Transpose of the two group axes and Reshape back is a SHUFFLE.
  * - Weights are quantised per tensor, symmetric: scale = max|w| / 127, q = sign(w) * floor(|w| / scale + 0.5)
  *   (round half away from zero), so exact zeros stay zero and a pruned model keeps its sparsity. Each layer's
  *   weight density is the measured non-zero fraction of its int8 tensor.
@@ -118,6 +125,7 @@ export function onnxModelType(): protobuf.Type {
 
 /** TensorProto.DataType values the import reads. */
 export const ONNX_FLOAT = 1;
+export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
 export const ONNX_DOUBLE = 11;
 const DATA_TYPE_NAMES = [
@@ -126,11 +134,17 @@ const DATA_TYPE_NAMES = [
 ];
 
 const SUPPORTED_OPS = [
-  'Conv', 'Gemm', 'MatMul', 'BatchNormalization', 'Relu', 'Identity', 'Dropout', 'MaxPool', 'AveragePool',
-  'GlobalAveragePool', 'GlobalMaxPool', 'Add', 'Concat', 'Flatten', 'Reshape', 'Softmax', 'Constant',
+  'Conv', 'Gemm', 'MatMul', 'BatchNormalization', 'Relu', 'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Identity',
+  'Dropout', 'Pad', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'ReduceMean', 'Add', 'Mul',
+  'Div', 'Sub', 'Concat', 'Split', 'Slice', 'Flatten', 'Reshape', 'Transpose', 'Softmax', 'LogSoftmax', 'Constant',
+  'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast',
 ];
 
-const FOLDED_OPS = ['BatchNormalization', 'Relu', 'Identity', 'Dropout', 'Constant'];
+/** Ops that only compute shapes when their inputs are known integers (Shape -> Gather -> ... -> Reshape). */
+const SHAPE_OPS = ['Identity', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Cast', 'Slice', 'Add', 'Sub', 'Mul', 'Div'];
+
+/** Largest |int64| a Slice end may hold to mean "to the end" (PyTorch writes 2^63 - 1). */
+const SLICE_TO_END = 2 ** 53;
 
 export const QUANTISATION_RULE =
   'Weights: FP32 quantised to int8 per tensor, symmetric: scale = max|w| / 127, ' +
@@ -193,6 +207,10 @@ interface Value {
   relu: boolean;
   /** Exactly the output of a Conv/Gemm layer, so a BatchNormalization can still be folded into its weights. */
   linear: boolean;
+  /** The ONNX dims after the batch when they are not [C, H, W]: [features] when flat, 4 dims inside a shuffle. */
+  dims?: number[];
+  /** Zero padding (top, left, bottom, right) of a Pad node, folded into the Conv or MaxPool that reads the value. */
+  pads?: [number, number, number, number];
 }
 
 /** A layer being built; float weights are kept until BatchNormalization folding is done. */
@@ -223,7 +241,8 @@ export function importOnnx(modelPath: string, options: OnnxImportOptions = {}): 
   const graph = model.graph;
   if (!graph || graph.node.length === 0) throw new InputError(`${file}: not an ONNX model (no graph nodes)`);
 
-  const importer = new Importer(file, graph.initializer);
+  const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  const importer = new Importer(file, graph.initializer, opset);
   const { batch, inputShape } = importer.start(graph.input);
   const consumers = new Map<string, number>();
   for (const name of [...graph.node.flatMap((n) => n.input), ...graph.output.map((o) => o.name ?? '')]) {
@@ -232,7 +251,6 @@ export function importOnnx(modelPath: string, options: OnnxImportOptions = {}): 
   graph.node.forEach((node, index) => importer.node(node, index, consumers));
   const layers = importer.finish();
 
-  const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
   const producer = [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown';
   const base = path.basename(modelPath);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -258,6 +276,9 @@ class Importer {
   private readonly values = new Map<string, Value>();
   private readonly drafts: Draft[] = [];
   private readonly names = new Set<string>();
+  /** Small integer tensors known at import time: shapes and what is computed from them. */
+  private readonly known = new Map<string, number[]>();
+  private current: { node: OnnxNode; index: number } = { node: { input: [], output: [], attribute: [] }, index: 0 };
   private seed = 0;
   private batch = 1;
   private where = '';
@@ -265,6 +286,7 @@ class Importer {
   constructor(
     private readonly file: string,
     initializers: OnnxTensor[],
+    private readonly opset: number | undefined,
   ) {
     for (const t of initializers) if (t.name) this.initializers.set(t.name, t);
   }
@@ -301,6 +323,7 @@ class Importer {
 
   node(node: OnnxNode, index: number, consumers: Map<string, number>): void {
     const op = node.opType ?? '';
+    this.current = { node, index };
     this.where = `node "${node.name || node.output[0] || `#${index}`}" (${op}): `;
     if (node.domain && node.domain !== 'ai.onnx') {
       this.fail(`domain "${node.domain}" not supported, expected the default ONNX domain`);
@@ -308,57 +331,166 @@ class Importer {
     if (node.output.length === 0 || !node.output[0]) this.fail('has no output');
     const a = new Attributes(node.attribute, (m) => this.fail(m));
     const out = node.output[0]!;
-    // Folded ops (and an Add of a constant) make no layer, so they take no layer name.
-    const folded = FOLDED_OPS.includes(op) || (op === 'Add' && node.input.some((i) => this.initializers.has(i)));
-    const name = folded ? '' : this.layerName(node, index);
     const source = `ONNX node "${node.name || out}" (${op})`;
+    if (op === 'Constant') return this.constantNode(a, out);
+    if (op === 'Shape') {
+      a.only(['start', 'end']);
+      const x = this.act(node, 0);
+      const dims = [this.batch, ...(x.dims ?? x.shape)];
+      return void this.known.set(out, dims.slice(a.int('start', 0), a.has('end') ? a.int('end', 0) : undefined));
+    }
+    // Shape arithmetic: every input a known integer tensor (a Shape's result or an INT64 constant).
+    const inputs = node.input.filter((i) => i !== '');
+    if (SHAPE_OPS.includes(op) && inputs.length > 0 && inputs.every((i) => this.isKnown(i))) {
+      return void this.known.set(out, this.shapeOp(node, a, inputs.map((i) => this.knownInts(i))));
+    }
+    if (op === 'Identity' && this.initializers.has(node.input[0] ?? '')) {
+      // PyTorch aliases weights through Identity (e.g. shared or tied parameters): the alias is the same constant.
+      a.only([]);
+      return void this.initializers.set(out, this.initializers.get(node.input[0]!)!);
+    }
     switch (op) {
       case 'Conv':
-        return this.conv(node, a, name, source, out);
+        return this.conv(node, a, source, out);
       case 'Gemm':
       case 'MatMul':
-        return this.fc(node, a, name, source, out);
+        return this.fc(node, a, source, out);
       case 'BatchNormalization':
         return this.batchNorm(node, a, out, consumers);
       case 'Relu':
-        a.only([]);
-        return void this.values.set(out, { ...this.act(node, 0), relu: true, linear: false });
+      case 'Clip':
+      case 'Sigmoid':
+      case 'HardSigmoid':
+      case 'HardSwish':
+        return this.activation(node, a, out);
       case 'Identity':
       case 'Dropout':
         a.only(['ratio', 'seed', 'training_mode', 'is_test']);
         if (a.int('training_mode', 0) !== 0) this.fail('training_mode 1 not supported, expected 0 (inference)');
+        if (node.input[2] && this.constantFloats(node, 2)[0]) this.fail('training_mode true not supported, expected inference');
         return void this.values.set(out, this.act(node, 0));
+      case 'Pad':
+        return this.pad(node, a, out);
       case 'MaxPool':
       case 'AveragePool':
-        return this.pool(node, a, name, source, out);
+        return this.pool(node, a, source, out);
       case 'GlobalAveragePool':
-      case 'GlobalMaxPool': {
+      case 'GlobalMaxPool':
         a.only([]);
+        return this.globalPool(op === 'GlobalMaxPool' ? 'POOL_MAX' : 'POOL_AVG', this.act(node, 0), source, out, false);
+      case 'ReduceMean': {
+        a.only(['axes', 'keepdims']);
         const x = this.act(node, 0);
-        const [c, h, w] = x.shape;
-        const type = op === 'GlobalMaxPool' ? 'POOL_MAX' : 'POOL_AVG';
-        return this.emit({ name, type, c, h, w, r: h, s: w, source }, [x], out, [c, 1, 1], x.relu);
+        const axes = (a.has('axes') ? a.ints('axes', []) : node.input[1] ? this.knownInts(node.input[1]) : []).map((v) => (v + 4) % 4);
+        if (x.dims || axes.length !== 2 || !axes.includes(2) || !axes.includes(3)) {
+          this.fail(`axes ${JSON.stringify(axes)} not supported, expected the spatial axes [2, 3] of an N x C x H x W input`);
+        }
+        return this.globalPool('POOL_AVG', x, source, out, a.int('keepdims', 1) === 0);
       }
       case 'Add':
-        return this.add(node, a, name, source, out);
+      case 'Sub':
+      case 'Mul':
+      case 'Div':
+        return this.arithmetic(node, a, source, out);
       case 'Concat':
-        return this.concat(node, a, name, source, out);
+        return this.concat(node, a, source, out);
+      case 'Split':
+        return this.split(node, a, source);
+      case 'Slice':
+        return this.slice(node, a, source, out);
       case 'Flatten':
+        return this.flatten(node, a, source, out);
       case 'Reshape':
-        return this.flatten(node, a, name, source, out);
-      case 'Softmax': {
+        return this.reshape(node, a, source, out);
+      case 'Transpose':
+        return this.transpose(node, a, source, out);
+      case 'Softmax':
+      case 'LogSoftmax': {
         a.only(['axis']);
         const x = this.act(node, 0);
-        return this.emit({ name, type: 'SOFTMAX', source }, [x], out, x.shape, false);
-      }
-      case 'Constant': {
-        a.only(['value']);
-        const t = a.tensor('value');
-        return void this.initializers.set(out, { ...t, name: out });
+        return this.emit({ name: '', type: 'SOFTMAX', source }, [x], out, x.shape, false);
       }
       default:
-        this.fail(`op not supported; supported: ${SUPPORTED_OPS.join(', ')}`);
+        if (SHAPE_OPS.includes(op)) this.fail('supported on shapes only (Shape results and integer constants), not on activations');
+        this.fail(`op not supported at opset ${this.opset ?? '(none declared)'}; supported: ${SUPPORTED_OPS.join(', ')}`);
     }
+  }
+
+  /** A Constant node: a tensor (or a scalar / list attribute) that later nodes read like an initializer. */
+  private constantNode(a: Attributes, out: string): void {
+    a.only(['value', 'value_float', 'value_floats', 'value_int', 'value_ints']);
+    if (a.has('value')) return void this.initializers.set(out, { ...a.tensor('value'), name: out });
+    if (a.has('value_int') || a.has('value_ints')) {
+      return void this.known.set(out, a.has('value_int') ? [a.int('value_int', 0)] : a.ints('value_ints', []));
+    }
+    const values = a.has('value_float') ? [a.float('value_float', 0)] : a.floats('value_floats');
+    this.initializers.set(out, { name: out, dims: [values.length], dataType: ONNX_FLOAT, floatData: values, int32Data: [], int64Data: [], doubleData: [] });
+  }
+
+  /** Evaluates a shape-arithmetic op on known integer tensors (flattened; ranks up to 1 are all a shape needs). */
+  private shapeOp(node: OnnxNode, a: Attributes, inputs: number[][]): number[] {
+    const [x, y] = inputs as [number[], number[] | undefined];
+    const each = (f: (p: number, q: number) => number): number[] => {
+      if (!y) return this.fail('expected two inputs');
+      const n = Math.max(x.length, y.length);
+      return Array.from({ length: n }, (_, i) => f(x[x.length === 1 ? 0 : i]!, y[y.length === 1 ? 0 : i]!));
+    };
+    switch (node.opType) {
+      case 'Identity':
+      case 'Cast':
+      case 'Unsqueeze':
+      case 'Squeeze':
+        return x;
+      case 'Concat':
+        return inputs.flat();
+      case 'Gather': {
+        if (a.int('axis', 0) !== 0) this.fail('axis not supported on a shape, expected 0');
+        return (y ?? []).map((i) => x[i < 0 ? i + x.length : i] ?? this.fail(`index ${i} out of range for ${x.length} values`));
+      }
+      case 'Slice': {
+        const [starts, ends] = a.has('starts') ? [a.ints('starts', []), a.ints('ends', [])] : [inputs[1] ?? [], inputs[2] ?? []];
+        const at = (v: number) => Math.max(0, Math.min(x.length, v < 0 ? v + x.length : v));
+        return x.slice(at(starts[0] ?? 0), at(ends[0] ?? x.length));
+      }
+      case 'Add':
+        return each((p, q) => p + q);
+      case 'Sub':
+        return each((p, q) => p - q);
+      case 'Mul':
+        return each((p, q) => p * q);
+      default: // Div: integer division rounds toward zero in ONNX
+        return each((p, q) => Math.trunc(p / q));
+    }
+  }
+
+  /** Relu, Clip (Relu6 when its minimum is 0), Sigmoid, HardSigmoid, HardSwish: the value passes, no layer. */
+  private activation(node: OnnxNode, a: Attributes, out: string): void {
+    a.only(node.opType === 'Clip' ? ['min', 'max'] : node.opType === 'HardSigmoid' ? ['alpha', 'beta'] : []);
+    const x = this.act(node, 0);
+    let relu = node.opType === 'Relu';
+    if (node.opType === 'Clip') {
+      // Opset < 11: min and max are attributes; from 11 optional constant inputs.
+      const min = a.has('min') ? a.float('min', 0) : node.input[1] ? this.constantFloats(node, 1)[0]! : -Infinity;
+      relu = min >= 0;
+    }
+    // Sigmoid-like outputs are positive, HardSwish's mostly so: dense, not post-ReLU (IACT_RULE).
+    this.values.set(out, { ...x, relu: relu || x.relu && node.opType === 'Clip', linear: false });
+  }
+
+  /** An explicit Pad of H and W with zeros, folded into the padding of the Conv or MaxPool reading it. */
+  private pad(node: OnnxNode, a: Attributes, out: string): void {
+    a.only(['mode', 'pads', 'value']);
+    const x = this.act(node, 0);
+    if (a.string('mode', 'constant') !== 'constant') this.fail(`mode "${a.string('mode', '')}" not supported, expected constant`);
+    const value = a.has('value') ? a.float('value', 0) : node.input[2] ? this.constantFloats(node, 2)[0] ?? 0 : 0;
+    if (value !== 0) this.fail(`pad value ${value} not supported, expected 0`);
+    const pads = a.has('pads') ? a.ints('pads', []) : this.knownInts(node.input[1] ?? '');
+    if (x.dims || pads.length !== 8 || pads[0] || pads[1] || pads[4] || pads[5] || pads.some((p) => p < 0)) {
+      this.fail(`pads ${JSON.stringify(pads)} not supported, expected non-negative padding of H and W of an N x C x H x W input`);
+    }
+    // The shape stays the unpadded one: the reader adds the padding to its own.
+    const [t, l, b, r] = x.pads ?? [0, 0, 0, 0];
+    this.values.set(out, { ...x, pads: [t + pads[2]!, l + pads[3]!, b + pads[6]!, r + pads[7]!], linear: false });
   }
 
   /** The trace layers, with float weights quantised to int8 now that no BatchNormalization can change them. */
@@ -379,9 +511,9 @@ class Importer {
   // -------------------------------------------------------------------------------------------------------------
   // Ops
 
-  private conv(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
+  private conv(node: OnnxNode, a: Attributes, source: string, out: string): void {
     a.only(['group', 'strides', 'pads', 'dilations', 'kernel_shape', 'auto_pad']);
-    const x = this.act(node, 0);
+    const x = this.act(node, 0, true);
     const { data, dims } = this.weights(node, 1, 4);
     const [m, cPerGroup, kh, kw] = dims as [number, number, number, number];
     const [c, h, w] = x.shape;
@@ -395,17 +527,17 @@ class Importer {
     if (group < 1 || cPerGroup * group !== c || m % group !== 0) {
       this.fail(`weight shape ${JSON.stringify(dims)} with group ${group} does not fit the ${c}-channel input`);
     }
-    const g = this.window(a, [h, w], [kh, kw], false);
+    const g = this.window(a, [h, w], [kh, kw], false, x.pads);
     const type: LayerType = group === 1 ? (kh === 1 && kw === 1 ? 'PWCONV' : 'CONV') : group === c ? 'DWCONV' : 'CONV';
     const layer: LayerObject = {
-      name, type, c, h, w, m, r: kh, s: kw, ...g.fields, ...(group > 1 ? { groups: group } : {}),
+      name: '', type, c, h, w, m, r: kh, s: kw, ...g.fields, ...(group > 1 ? { groups: group } : {}),
       iactDensity: iactDensity(x), weightDensity: 1, seed: ++this.seed, source,
     };
     this.emit(layer, [x], out, [m, g.e, g.f], false, { weights: data, weightShape: dims });
     this.values.get(out)!.linear = true;
   }
 
-  private fc(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
+  private fc(node: OnnxNode, a: Attributes, source: string, out: string): void {
     const gemm = node.opType === 'Gemm';
     a.only(gemm ? ['alpha', 'beta', 'transA', 'transB'] : []);
     const x = this.act(node, 0);
@@ -420,14 +552,16 @@ class Importer {
       const shape = `${JSON.stringify(dims)}${transB ? ' (transB)' : ''}`;
       this.fail(`weight shape ${shape} expects ${k} input features, the input has ${c}`);
     }
-    const weights = transB ? data : transpose(data, k, m);
+    const weights = transB ? Float32Array.from(data) : transpose(data, k, m);
     const alpha = gemm ? a.float('alpha', 1) : 1;
     if (alpha !== 1) for (let i = 0; i < weights.length; i++) weights[i]! *= alpha;
     const layer: LayerObject = {
-      name, type: 'FC', c, h: 1, w: 1, m, iactDensity: iactDensity(x), weightDensity: 1, seed: ++this.seed, source,
+      name: '', type: 'FC', c, h: 1, w: 1, m, iactDensity: iactDensity(x), weightDensity: 1, seed: ++this.seed, source,
     };
     this.emit(layer, [x], out, [m, 1, 1], false, { weights, weightShape: [m, c, 1, 1] });
-    this.values.get(out)!.linear = true;
+    const value = this.values.get(out)!;
+    value.linear = true;
+    value.dims = [m];
   }
 
   private batchNorm(node: OnnxNode, a: Attributes, out: string, consumers: Map<string, number>): void {
@@ -460,11 +594,13 @@ class Importer {
     this.values.set(out, { ...x });
   }
 
-  private pool(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
+  private pool(node: OnnxNode, a: Attributes, source: string, out: string): void {
     const max = node.opType === 'MaxPool';
     const own = max ? 'storage_order' : 'count_include_pad';
     a.only(['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'dilations', own]);
-    const x = this.act(node, 0);
+    // A Pad before a MaxPool folds into it (padding never wins a maximum of post-ReLU values); an average would
+    // count the padded zeros, which a trace's POOL_AVG does not.
+    const x = this.act(node, 0, max);
     const [c, h, w] = x.shape;
     const dilations = a.ints('dilations', [1, 1]);
     if (dilations.some((d) => d !== 1)) this.fail(`dilations ${JSON.stringify(dilations)} not supported, expected 1`);
@@ -472,26 +608,49 @@ class Importer {
     if (kernel.length !== 2 || kernel.some((k) => k < 1)) {
       this.fail(`kernel_shape ${JSON.stringify(kernel)} not supported, expected two positive sizes`);
     }
-    const g = this.window(a, [h, w], kernel as [number, number], a.int('ceil_mode', 0) === 1);
+    const g = this.window(a, [h, w], kernel as [number, number], a.int('ceil_mode', 0) === 1, x.pads);
     const type = max ? 'POOL_MAX' : 'POOL_AVG';
-    const layer: LayerObject = { name, type, c, h, w, r: kernel[0], s: kernel[1], ...g.fields, source };
+    const layer: LayerObject = { name: '', type, c, h, w, r: kernel[0], s: kernel[1], ...g.fields, source };
     this.emit(layer, [x], out, [c, g.e, g.f], x.relu);
   }
 
-  private add(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
-    a.only([]);
-    if (node.input.length !== 2) this.fail(`has ${node.input.length} inputs, expected 2`);
-    const constant = node.input.findIndex((i) => this.initializers.has(i));
-    if (constant >= 0) {
-      // Adding a constant is a bias (e.g. a MatMul's): no MACs, no layer.
-      const x = this.act(node, 1 - constant);
-      return void this.values.set(out, { ...x, relu: false, linear: false });
-    }
-    const inputs = [this.act(node, 0), this.act(node, 1)];
-    this.emit({ name, type: 'ADD', source }, inputs, out, inputs[0]!.shape, false);
+  /** Pooling over the whole H x W (GlobalAveragePool, GlobalMaxPool, ReduceMean over H and W). */
+  private globalPool(type: 'POOL_MAX' | 'POOL_AVG', x: Value, source: string, out: string, flat: boolean): void {
+    const [c, h, w] = x.shape;
+    if (x.dims) this.fail(`input has dims ${JSON.stringify(x.dims)}, expected N x C x H x W`);
+    this.emit({ name: '', type, c, h, w, r: h, s: w, source }, [x], out, [c, 1, 1], x.relu);
+    if (flat) this.values.get(out)!.dims = [c];
   }
 
-  private concat(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
+  /**
+   * Add, Sub, Mul, Div. Of two activations: Add is an ADD layer, Mul a MUL layer (squeeze-excite's channel gate);
+   * with a constant (a bias, a scale, HardSwish's "+ 3" and "/ 6" at old opsets) no layer: no MACs on the chip.
+   */
+  private arithmetic(node: OnnxNode, a: Attributes, source: string, out: string): void {
+    a.only([]);
+    const op = node.opType!;
+    if (node.input.length !== 2) this.fail(`has ${node.input.length} inputs, expected 2`);
+    const constant = node.input.findIndex((i) => this.initializers.has(i) || this.isKnown(i));
+    if (constant >= 0) {
+      if ((op === 'Sub' || op === 'Div') && constant === 0) this.fail('a constant first input not supported, expected an activation');
+      const x = this.act(node, 1 - constant);
+      // Scaling keeps zeros (and a ReLU's sign); an offset does not.
+      return void this.values.set(out, { ...x, relu: x.relu && (op === 'Mul' || op === 'Div'), linear: false });
+    }
+    if (op !== 'Add' && op !== 'Mul') this.fail(`${op} of two activations not supported, expected Add or Mul`);
+    const [p, q] = [this.act(node, 0), this.act(node, 1)];
+    if (op === 'Add') {
+      if (p.shape.join() !== q.shape.join()) this.fail(`inputs of shapes ${p.shape.join('x')} and ${q.shape.join('x')}, expected equal`);
+      return this.emit({ name: '', type: 'ADD', source }, [p, q], out, p.shape, false);
+    }
+    // MUL's first input is the feature map, its second the per-channel gate (C x 1 x 1) or an equal-shaped one.
+    const [x, gate] = q.shape[1] * q.shape[2] > p.shape[1] * p.shape[2] ? [q, p] : [p, q];
+    const ok = x.shape[0] === gate.shape[0] && (gate.shape.join() === x.shape.join() || (gate.shape[1] === 1 && gate.shape[2] === 1));
+    if (!ok) this.fail(`inputs of shapes ${x.shape.join('x')} and ${gate.shape.join('x')}, expected equal or C x 1 x 1`);
+    this.emit({ name: '', type: 'MUL', source }, [x, gate], out, x.shape, x.relu);
+  }
+
+  private concat(node: OnnxNode, a: Attributes, source: string, out: string): void {
     a.only(['axis']);
     const inputs = node.input.map((_, i) => this.act(node, i));
     const axis = a.int('axis', Number.NaN);
@@ -502,31 +661,104 @@ class Importer {
     if (inputs.length < 2) this.fail(`has ${inputs.length} input, expected at least 2`);
     const [, h, w] = inputs[0]!.shape;
     const c = inputs.reduce((sum, x) => sum + x.shape[0], 0);
-    this.emit({ name, type: 'CONCAT', source }, inputs, out, [c, h, w], inputs.every((x) => x.relu));
+    this.emit({ name: '', type: 'CONCAT', source }, inputs, out, [c, h, w], inputs.every((x) => x.relu));
   }
 
-  /** Flatten(axis 1), or a Reshape to [N, C*H*W]: a FLATTEN layer. */
-  private flatten(node: OnnxNode, a: Attributes, name: string, source: string, out: string): void {
+  /** Split along channels (ShuffleNet's chunk): one SLICE layer per output. */
+  private split(node: OnnxNode, a: Attributes, source: string): void {
+    a.only(['axis', 'split', 'num_outputs']);
     const x = this.act(node, 0);
-    const [c, h, w] = x.shape;
-    const size = c * h * w;
-    if (node.opType === 'Flatten') {
-      a.only(['axis']);
-      const axis = a.int('axis', 1);
-      if (axis !== 1 && axis !== -3) this.fail(`axis ${axis} not supported, expected 1`);
-    } else {
-      a.only(['allowzero']);
-      const target = this.int64s(node, 1);
-      // [0 (copy the batch), -1 or N, C*H*W or -1], not both -1.
-      const [n, features] = target;
-      const ok =
-        target.length === 2 &&
-        [0, -1, this.batch].includes(n!) &&
-        [-1, size].includes(features!) &&
-        n! + features! !== -2;
-      if (!ok) this.fail(`target shape ${JSON.stringify(target)} not supported, expected a flatten to [N, ${size}]`);
+    const axis = a.int('axis', 0);
+    if (x.dims || (axis !== 1 && axis !== -3)) this.fail(`axis ${axis} not supported, expected 1 (channels of N x C x H x W)`);
+    const c = x.shape[0];
+    const n = node.output.length;
+    const sizes = a.has('split') ? a.ints('split', []) : node.input[1] ? this.knownInts(node.input[1]) : Array.from({ length: n }, (_, i) => Math.ceil(c / n) - (i === n - 1 ? Math.ceil(c / n) * n - c : 0));
+    if (sizes.length !== n || sizes.reduce((p, q) => p + q, 0) !== c || sizes.some((s) => s < 1)) {
+      this.fail(`split ${JSON.stringify(sizes)} does not divide the ${c} channels among ${n} outputs`);
     }
-    this.emit({ name, type: 'FLATTEN', source }, [x], out, [size, 1, 1], x.relu);
+    let offset = 0;
+    node.output.forEach((o, i) => {
+      const m = sizes[i]!;
+      this.emit({ name: '', type: 'SLICE', m, ...(offset ? { channelOffset: offset } : {}), source }, [x], o, [m, x.shape[1], x.shape[2]], x.relu);
+      offset += m;
+    });
+  }
+
+  /** Slice of channels (axis 1, step 1): a SLICE layer. */
+  private slice(node: OnnxNode, a: Attributes, source: string, out: string): void {
+    a.only(['starts', 'ends', 'axes']);
+    const x = this.act(node, 0);
+    // Opset < 10: attributes; from 10 inputs (starts, ends, axes, steps).
+    const get = (attr: string, i: number, fallback: number[]) => (a.has(attr) ? a.ints(attr, []) : node.input[i] ? this.knownInts(node.input[i]!) : fallback);
+    const [starts, ends, axes, steps] = [get('starts', 1, []), get('ends', 2, []), get('axes', 3, [0]), get('', 4, [1])];
+    const c = x.shape[0];
+    const clamp = (v: number) => Math.max(0, Math.min(c, v < 0 ? v + c : Math.min(v, SLICE_TO_END)));
+    const [begin, end] = [clamp(starts[0] ?? 0), clamp(ends[0] ?? c)];
+    if (x.dims || axes.length !== 1 || (axes[0] !== 1 && axes[0] !== -3) || steps.some((s) => s !== 1) || end <= begin) {
+      this.fail(`slice of axes ${JSON.stringify(axes)}, steps ${JSON.stringify(steps)} not supported, expected a channel range (axis 1, step 1)`);
+    }
+    const m = end - begin;
+    this.emit({ name: '', type: 'SLICE', m, ...(begin ? { channelOffset: begin } : {}), source }, [x], out, [m, x.shape[1], x.shape[2]], x.relu);
+  }
+
+  /** Flatten(axis 1): a FLATTEN layer. */
+  private flatten(node: OnnxNode, a: Attributes, source: string, out: string): void {
+    a.only(['axis']);
+    const axis = a.int('axis', 1);
+    if (axis !== 1 && axis !== -3) this.fail(`axis ${axis} not supported, expected 1`);
+    this.flattenTo(this.act(node, 0), source, out);
+  }
+
+  private flattenTo(x: Value, source: string, out: string): void {
+    const [c, h, w] = x.shape;
+    this.emit({ name: '', type: 'FLATTEN', source }, [x], out, [c * h * w, 1, 1], x.relu);
+    this.values.get(out)!.dims = [c * h * w];
+  }
+
+  /**
+   * Reshape with a constant or computed target (0 copies a dim, -1 infers one): to [N, features] a FLATTEN layer;
+   * to [N, G, C/G, H, W] and back around a Transpose, ShuffleNet's channel shuffle; to the same dims no layer.
+   */
+  private reshape(node: OnnxNode, a: Attributes, source: string, out: string): void {
+    a.only(['allowzero']);
+    const x = this.act(node, 0);
+    const from = [this.batch, ...(x.dims ?? x.shape)];
+    const target = this.knownInts(node.input[1] ?? '');
+    const size = from.reduce((p, q) => p * q, 1);
+    const dims = target.map((d, i) => (d === 0 ? from[i] ?? this.fail(`target ${JSON.stringify(target)}: dim ${i} copies nothing`) : d));
+    const known = dims.reduce((p, q) => (q === -1 ? p : p * q), 1);
+    const inferred = dims.map((d) => (d === -1 ? size / known : d));
+    const bad = () => this.fail(`target shape ${JSON.stringify(target)} not supported for the input ${JSON.stringify(from)}, expected a flatten to [N, ${size / this.batch}], a channel shuffle or the same shape`);
+    if (dims.filter((d) => d === -1).length > 1 || !inferred.every((d) => Number.isSafeInteger(d) && d >= 1) || inferred[0] !== this.batch) bad();
+    if (inferred.reduce((p, q) => p * q, 1) !== size) bad();
+    const rest = inferred.slice(1);
+    const [c, h, w] = x.shape;
+    if (rest.join() === from.slice(1).join()) return void this.values.set(out, { ...x, linear: false });
+    if (rest.length === 1) {
+      // Already flat ([N, F] from a Gemm, a Flatten or a ReduceMean): the same values, no layer.
+      if (x.dims?.length === 1) return void this.values.set(out, { ...x, linear: false });
+      return this.flattenTo(x, source, out);
+    }
+    if (!x.dims && rest.length === 4 && rest[2] === h && rest[3] === w && rest[0]! * rest[1]! === c) {
+      return void this.values.set(out, { ...x, dims: rest, linear: false }); // into groups, before a shuffle
+    }
+    if (x.dims?.length === 4 && rest.length === 3 && rest.join() === x.shape.join()) {
+      return void this.values.set(out, { ...x, dims: undefined, linear: false }); // back to N x C x H x W
+    }
+    bad();
+  }
+
+  /** Transpose of the two group axes of a grouped view ([N, G, C/G, H, W], perm 0 2 1 3 4): a SHUFFLE layer. */
+  private transpose(node: OnnxNode, a: Attributes, source: string, out: string): void {
+    a.only(['perm']);
+    const x = this.act(node, 0);
+    const perm = a.ints('perm', []);
+    if (x.dims?.length !== 4 || perm.join() !== '0,2,1,3,4') {
+      this.fail(`perm ${JSON.stringify(perm)} of dims ${JSON.stringify([this.batch, ...(x.dims ?? x.shape)])} not supported, expected a channel shuffle ([N, G, C/G, H, W] with perm [0, 2, 1, 3, 4])`);
+    }
+    const [groups, perGroup, h, w] = x.dims as [number, number, number, number];
+    this.emit({ name: '', type: 'SHUFFLE', groups, source }, [x], out, x.shape, x.relu);
+    this.values.get(out)!.dims = [perGroup, groups, h, w];
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -541,6 +773,7 @@ class Importer {
     relu: boolean,
     data?: Omit<Draft, 'layer'>,
   ): void {
+    layer.name ||= this.layerName();
     const previous = this.drafts.at(-1)?.layer.name;
     if (feeds.some((f) => f.layer === undefined) && (feeds.length > 1 || previous !== undefined)) {
       this.fail('reads the network input directly, which a trace allows only for its first layer');
@@ -552,14 +785,48 @@ class Importer {
     this.values.set(out, { layer: layer.name, shape, relu, linear: false });
   }
 
-  /** The activation feeding input `i` of the node. */
-  private act(node: OnnxNode, i: number): Value {
+  /** The activation feeding input `i` of the node; one with a pending Pad only where the node can take it. */
+  private act(node: OnnxNode, i: number, padded = false): Value {
     const name = node.input[i];
     if (name === undefined || name === '') this.fail(`input ${i} is missing`);
     const value = this.values.get(name);
+    if (value?.pads && !padded) this.fail(`input ${i} ("${name}") comes from a Pad, expected a Conv or MaxPool to read it`);
     if (value) return value;
-    if (this.initializers.has(name)) this.fail(`input ${i} ("${name}") is a constant, expected an activation`);
+    if (this.initializers.has(name) || this.known.has(name)) this.fail(`input ${i} ("${name}") is a constant, expected an activation`);
     return this.fail(`input ${i} ("${name}") is not produced by an earlier node`);
+  }
+
+  /** Whether a tensor is a known integer vector: computed from shapes, or an INT64/INT32 constant. */
+  private isKnown(name: string): boolean {
+    const t = this.initializers.get(name);
+    return this.known.has(name) || (t !== undefined && (t.dataType === ONNX_INT64 || t.dataType === ONNX_INT32));
+  }
+
+  /** The values of a known integer tensor. */
+  private knownInts(name: string): number[] {
+    const known = this.known.get(name);
+    if (known) return known;
+    const t = this.initializers.get(name);
+    if (!t) this.fail(`input "${name}" must be a constant or computed from shapes, not from activations`);
+    if (t.dataType !== ONNX_INT64 && t.dataType !== ONNX_INT32) {
+      this.fail(`input "${name}" has data type ${dataTypeName(t.dataType)}, expected INT64`);
+    }
+    checkStored(t, (m) => this.fail(`input "${name}": ${m}`));
+    const width = t.dataType === ONNX_INT64 ? 8 : 4;
+    if (!t.rawData || t.rawData.length === 0) return width === 8 ? t.int64Data : t.int32Data;
+    if (t.rawData.length % width !== 0) {
+      this.fail(`input "${name}": raw_data has ${t.rawData.length} bytes, not a multiple of ${width}`);
+    }
+    const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.length);
+    const read = (j: number) => (width === 8 ? Number(view.getBigInt64(j * 8, true)) : view.getInt32(j * 4, true));
+    return Array.from({ length: view.byteLength / width }, (_, j) => read(j));
+  }
+
+  /** The values of a small float constant input (Clip bounds, a pad value). */
+  private constantFloats(node: OnnxNode, i: number): number[] {
+    const name = node.input[i]!;
+    if (this.isKnown(name)) return this.knownInts(name);
+    return Array.from(readFloats(this.constant(node, i), (m) => this.fail(`input ${i}: ${m}`)));
   }
 
   /** A float constant input (weights, BatchNormalization parameters) of the given rank. */
@@ -568,18 +835,6 @@ class Importer {
     if (t.dims.length !== rank) this.fail(`input ${i} has shape ${JSON.stringify(t.dims)}, expected rank ${rank}`);
     const data = readFloats(t, (m) => this.fail(`input ${i}: ${m}`));
     return { data, dims: t.dims };
-  }
-
-  private int64s(node: OnnxNode, i: number): number[] {
-    const t = this.constant(node, i);
-    if (t.dataType !== ONNX_INT64) this.fail(`input ${i} has data type ${dataTypeName(t.dataType)}, expected INT64`);
-    checkStored(t, (m) => this.fail(`input ${i}: ${m}`));
-    if (!t.rawData || t.rawData.length === 0) return t.int64Data;
-    if (t.rawData.length % 8 !== 0) {
-      this.fail(`input ${i}: raw_data has ${t.rawData.length} bytes, not a multiple of 8`);
-    }
-    const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.length);
-    return Array.from({ length: view.byteLength / 8 }, (_, j) => Number(view.getBigInt64(j * 8, true)));
   }
 
   private constant(node: OnnxNode, i: number): OnnxTensor {
@@ -594,7 +849,7 @@ class Importer {
   }
 
   /** Strides and padding of a Conv or pooling window, with the output size. */
-  private window(a: Attributes, [h, w]: [number, number], [kh, kw]: [number, number], ceil: boolean) {
+  private window(a: Attributes, [h, w]: [number, number], [kh, kw]: [number, number], ceil: boolean, extra?: Value['pads']) {
     const strides = a.ints('strides', [1, 1]);
     if (strides.length !== 2 || strides.some((s) => !(Number.isSafeInteger(s) && s >= 1))) {
       this.fail(`strides ${JSON.stringify(strides)} not supported, expected two positive integers`);
@@ -617,7 +872,9 @@ class Importer {
       [pt, pb] = same(h, kh, sh);
       [pl, pr] = same(w, kw, sw);
     } else if (autoPad !== 'NOTSET') this.fail(`auto_pad "${autoPad}" not supported`);
-    let [top, bottom, left, right] = [pt, pb, pl, pr];
+    // An explicit Pad node before the window adds to its own padding.
+    const [xt, xl, xb, xr] = extra ?? [0, 0, 0, 0];
+    let [top, bottom, left, right] = [pt + xt, pb + xb, pl + xl, pr + xr];
     const size = (x: number, k: number, s: number, begin: number, end: number) => {
       const span = x + begin + end - k;
       if (!ceil) return Math.floor(span / s) + 1;
@@ -636,7 +893,8 @@ class Importer {
     return { e, f, fields };
   }
 
-  private layerName(node: OnnxNode, index: number): string {
+  private layerName(): string {
+    const { node, index } = this.current;
     const base = node.name || node.output[0] || `${node.opType ?? 'node'}_${index}`;
     let name = base;
     for (let k = 2; this.names.has(name); k++) name = `${base}_${k}`;
@@ -666,6 +924,14 @@ class Attributes {
   int(name: string, fallback: number): number {
     const a = this.byName.get(name);
     return a === undefined ? fallback : (a.i ?? this.fail(`attribute "${name}" is not an integer`));
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  floats(name: string): number[] {
+    return this.byName.get(name)?.floats ?? [];
   }
 
   ints(name: string, fallback: number[]): number[] {

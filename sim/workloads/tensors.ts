@@ -63,6 +63,13 @@ export type SynthesisLayer = LayerSpec & { weightSparsity?: WeightSparsity };
 
 const streamSeed = (layer: LayerSpec, runSeed: number): string => `${runSeed}/${layer.seed}/${layer.name}`;
 
+/** Fraction of non-zero values: a tensor's measured density. */
+export function nonZeroFraction(values: ArrayLike<number>): number {
+  let nonZeros = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonZeros++;
+  return values.length ? nonZeros / values.length : 0;
+}
+
 /** Deterministic in (runSeed, layer.seed, layer.name); iacts and weights use separate streams, so the weights do
  * not change with the batch size. */
 export function synthesizeLayerTensors(layer: SynthesisLayer, runSeed: number): SyntheticTensors {

@@ -28,6 +28,9 @@ export interface TensorObject {
   int8Data?: Uint8Array | string;
   /** Input activations: unsigned 8-bit. */
   uint8Data?: Uint8Array | string;
+  layout?: string;
+  mask?: Uint8Array | string;
+  padded?: boolean;
 }
 
 /** A layer in the JSON shape (see traces/trace.proto for each field's meaning and default). */
@@ -55,6 +58,7 @@ export interface LayerObject {
   source?: string;
   weights?: TensorObject;
   iacts?: TensorObject;
+  channelOffset?: number;
 }
 
 /** A whole trace in the JSON shape: what importers build and writeTrace writes. */

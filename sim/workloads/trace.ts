@@ -18,11 +18,10 @@ import {
   isOnChip,
   outHeight,
   outWidth,
-  weightCount,
   type LayerSpec,
   type LayerType,
 } from './layer.js';
-import type { SynthesisLayer, WeightSparsity } from './tensors.js';
+import { nonZeroFraction, type SynthesisLayer, type WeightSparsity } from './tensors.js';
 
 /** Channels, height, width of a feature map. */
 export type Shape3 = [c: number, h: number, w: number];
@@ -303,6 +302,8 @@ function validateTrace(raw: unknown, check: Checker, fallbackName: string): Omit
     const spec = validateLayer(rawLayer, lc, layerName, batch, feeds, inputNames);
     const data = validateTensors(rawLayer, lc, spec, layerType);
     if (data) tensors.set(layerName, data);
+    if (data?.weights) spec.weightDensity = densityOfData(lc, 'weightDensity', spec.weightDensity, data.weights, 'weights');
+    if (data?.iacts) spec.iactDensity = densityOfData(lc, 'iactDensity', spec.iactDensity, data.iacts, 'iacts');
     const sparsity = validateWeightSparsity(rawLayer, lc, spec, data, layerType);
     layers.push(sparsity ? { ...spec, weightSparsity: sparsity } : spec);
     outputs.set(layerName, layerOutputShape(spec));
@@ -328,18 +329,29 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
   const n = lc.uint(o, 'n', 1);
   if (n !== undefined && n !== N) lc.fail('n', n, `${N} (the trace's batch; omit n)`);
 
-  const merging = type === 'ADD' || type === 'CONCAT';
+  const merging = type === 'ADD' || type === 'CONCAT' || type === 'MUL';
   if (merging ? feeds.length < 2 : inputs.length > 1) {
     lc.fail('inputs', inputs, merging ? `at least two layer names for ${type}` : `at most one layer name for ${type}`);
   }
-  if (merging || type === 'SOFTMAX' || type === 'FLATTEN') {
-    for (const key of FILTER_FIELDS) if (o[key] !== undefined) lc.fail(key, o[key], `nothing (${type} has no filter)`);
+  if (type === 'MUL' && feeds.length !== 2) lc.fail('inputs', inputs, 'two layer names for MUL');
+  if (merging || type === 'SOFTMAX' || type === 'FLATTEN' || type === 'SLICE' || type === 'SHUFFLE') {
+    for (const key of FILTER_FIELDS) {
+      if (o[key] === undefined || (type === 'SHUFFLE' && key === 'groups')) continue;
+      lc.fail(key, o[key], `nothing (${type} has no filter)`);
+    }
   }
+  if (type !== 'SLICE' && o.channelOffset !== undefined) lc.fail('channelOffset', o.channelOffset, 'nothing (only SLICE reads it)');
 
   // Input shape, from the feeding layer(s); c/h/w in the trace are optional and must agree.
   let [C, H, W] = feeds[0]!.shape;
   const from = feeds[0]!.what;
-  if (merging) {
+  if (type === 'MUL') {
+    const [c, h, w] = feeds[1]!.shape;
+    if (c !== C || !((h === H && w === W) || (h === 1 && w === 1))) {
+      const shapes = `${feeds[1]!.what} is ${c}x${h}x${w}, ${from} is ${C}x${H}x${W}`;
+      lc.fail('inputs', inputs, `a second input of shape ${C}x${H}x${W} or ${C}x1x1; ${shapes}`);
+    }
+  } else if (merging) {
     for (const feed of feeds.slice(1)) {
       const [c, h, w] = feed.shape;
       if (h !== H || w !== W || (type === 'ADD' && c !== C)) {
@@ -372,8 +384,9 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
   const seed = lc.uint(o, 'seed', 0) ?? 0;
   const source = lc.string(o, 'source', '');
   const onChip = isOnChip(type);
-  const iactDensity = lc.density(o, 'iactDensity', onChip ? undefined : 1);
-  const weightDensity = lc.density(o, 'weightDensity', onChip ? undefined : 1);
+  // Required for on-chip layers unless the layer carries that tensor (then its density is measured: NaN until then).
+  const iactDensity = lc.density(o, 'iactDensity', !onChip ? 1 : isObj(o.iacts) ? Number.NaN : undefined);
+  const weightDensity = lc.density(o, 'weightDensity', !onChip ? 1 : isObj(o.weights) ? Number.NaN : undefined);
   const outputDensity = o.outputDensity === undefined || o.outputDensity === null ? undefined : lc.density(o, 'outputDensity');
 
   let G = 1;
@@ -427,7 +440,20 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
       G = C;
       lc.matches(o, 'm', M, 'flattening keeps every value');
       break;
-    default: // ADD, CONCAT, SOFTMAX: element-wise, shape unchanged
+    case 'SLICE': {
+      M = lc.uint(o, 'm', 1, true);
+      const offset = lc.uint(o, 'channelOffset', 0) ?? 0;
+      if (offset + M > C) lc.fail('m', M, `at most ${C - offset} (the input's ${C} channels from channelOffset ${offset})`);
+      G = 1;
+      lc.matches(o, 'c', C, channelsWhy);
+      break;
+    }
+    case 'SHUFFLE':
+      G = lc.uint(o, 'groups', 1, true);
+      if (C % G !== 0) lc.fail('groups', G, `a divisor of c = ${C}`);
+      lc.matches(o, 'm', C, 'a shuffle keeps the channel count');
+      break;
+    default: // ADD, CONCAT, MUL, SOFTMAX: element-wise, shape unchanged
       G = C;
       lc.matches(o, 'm', C, `${type} keeps the channel count`);
   }
@@ -458,27 +484,69 @@ function validateLayer(o: Obj, lc: Checker, name: string, N: number, feeds: Feed
   };
   if (source) spec.source = source;
   if (outputDensity !== undefined) spec.outputDensity = outputDensity;
+  if (type === 'SLICE') spec.channelOffset = lc.uint(o, 'channelOffset', 0) ?? 0;
   return spec;
 }
 
 /** Weights are signed, activations unsigned (post-ReLU): each tensor has its own data field, the other is an error. */
 const TENSOR_DATA = { weights: ['int8Data', 'uint8Data'], iacts: ['uint8Data', 'int8Data'] } as const;
 
+/**
+ * Dimension orders a tensor may be stored in, per tensor; the first is the default and what the simulator uses
+ * (data in another order is permuted on load). RSCM is TensorFlow's HWIO, NHWC its feature-map order.
+ */
+const TENSOR_LAYOUTS = { weights: ['MCRS', 'RSCM'], iacts: ['NCHW', 'NHWC'] } as const;
+
+/** The dims of a layer's tensor in a layout; iacts include the padding when the tensor is stored padded. */
+function layoutDims(spec: LayerSpec, layout: string, padded: boolean): number[] {
+  const h = spec.H + (padded ? spec.padTop + spec.padBottom : 0);
+  const w = spec.W + (padded ? spec.padLeft + spec.padRight : 0);
+  const dims: Record<string, number> = { M: spec.M, C: spec.C / (layout === 'MCRS' || layout === 'RSCM' ? spec.G : 1), R: spec.R, S: spec.S, N: spec.N, H: h, W: w };
+  return [...layout].map((d) => dims[d]!);
+}
+
+/** Values in `from` order (dims of `from`) rearranged into `to` order (same letters). */
+function permute(values: Uint8Array, fromDims: number[], from: string, to: string): Uint8Array {
+  if (from === to) return values;
+  const strides = fromDims.map((_, i) => fromDims.slice(i + 1).reduce((p, d) => p * d, 1));
+  const order = [...to].map((d) => from.indexOf(d));
+  const toDims = order.map((i) => fromDims[i]!);
+  const out = new Uint8Array(values.length);
+  const idx = toDims.map(() => 0);
+  for (let k = 0; k < values.length; k++) {
+    let src = 0;
+    for (let j = 0; j < idx.length; j++) src += idx[j]! * strides[order[j]!]!;
+    out[k] = values[src]!;
+    for (let j = idx.length - 1; j >= 0 && ++idx[j]! === toDims[j]; j--) idx[j] = 0;
+  }
+  return out;
+}
+
 function validateTensors(o: Obj, lc: Checker, spec: LayerSpec, layerType: protobuf.Type): LayerTensors | undefined {
   const result: LayerTensors = {};
-  const expected = { weights: weightCount(spec), iacts: spec.N * spec.C * spec.H * spec.W };
   for (const key of ['weights', 'iacts'] as const) {
     const t = o[key];
     if (t === undefined || t === null) continue;
     if (!isOnChip(spec.type)) lc.fail(key, '(tensor)', `nothing (${spec.type} runs off-chip)`);
     if (!isObj(t)) lc.fail(key, t, 'a Tensor object');
     lc.knownKeys(t, layerType.lookupType('Tensor'), `${key}.`);
+    const layouts: readonly string[] = TENSOR_LAYOUTS[key];
+    const layout = lc.string(t, 'layout', '') || layouts[0]!;
+    if (!layouts.includes(layout)) lc.fail(`${key}.layout`, layout, `one of ${layouts.join(', ')}`);
+    const padded = t.padded === true;
+    if (t.padded !== undefined && typeof t.padded !== 'boolean') lc.fail(`${key}.padded`, t.padded, 'true or false');
+    if (padded && key === 'weights') lc.fail('weights.padded', true, 'nothing (only iacts carry padding)');
+    const dims = layoutDims(spec, layout, padded);
+    const size = dims.reduce((p, d) => p * d, 1);
     const shape = t.shape;
     if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)) {
       lc.fail(`${key}.shape`, shape, 'a list of positive integers');
     }
-    const size = shape.reduce((p: number, d: number) => p * d, 1);
-    if (size !== expected[key]) lc.fail(`${key}.shape`, shape, `${expected[key]} values (from the layer's shape)`);
+    // The default layout keeps the old rule (any shape with the right count); an explicit one needs its exact dims.
+    const exact = (t.layout !== undefined && t.layout !== '') || padded;
+    if (exact ? shape.join() !== dims.join() : shape.reduce((p: number, d: number) => p * d, 1) !== size) {
+      lc.fail(`${key}.shape`, shape, exact ? `[${dims.join(', ')}] (${layout}${padded ? ', padded' : ''}, from the layer's shape)` : `${size} values (from the layer's shape)`);
+    }
     const [field, other] = TENSOR_DATA[key];
     const signedness = key === 'weights' ? 'signed' : 'unsigned';
     if (t[other] !== undefined && t[other] !== null) {
@@ -486,14 +554,60 @@ function validateTensors(o: Obj, lc: Checker, spec: LayerSpec, layerType: protob
     }
     const data = bytesOf(t[field]);
     if (!data) lc.fail(`${key}.${field}`, t[field], 'bytes (base64 in JSON)');
-    if (data.length !== size) lc.fail(`${key}.${field}`, `${data.length} bytes`, `${size} (the product of shape)`);
-    if (key === 'weights') {
-      result.weights = new Int8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
-    } else {
-      result.iacts = Int16Array.from(data);
+    let dense = data;
+    const mask = t.mask === undefined || t.mask === null ? undefined : bytesOf(t.mask);
+    if (t.mask !== undefined && t.mask !== null) {
+      // A bitmap of the non-zeros, least significant bit first, and only the non-zero values, in order.
+      if (!mask || mask.length !== Math.ceil(size / 8)) lc.fail(`${key}.mask`, mask ? `${mask.length} bytes` : t.mask, `${Math.ceil(size / 8)} bytes (one bit per value)`);
+      let set = 0;
+      for (let i = 0; i < size; i++) set += (mask[i >> 3]! >> (i & 7)) & 1;
+      if (mask.length * 8 > size && mask[mask.length - 1]! >> (size & 7 || 8)) lc.fail(`${key}.mask`, '(bits past the last value)', 'zero padding bits');
+      if (data.length !== set) lc.fail(`${key}.${field}`, `${data.length} bytes`, `${set} (the set bits of mask)`);
+      if (data.includes(0)) lc.fail(`${key}.${field}`, '(a zero value)', 'only the non-zero values (mask marks where they go)');
+      dense = new Uint8Array(size);
+      for (let i = 0, k = 0; i < size; i++) if ((mask[i >> 3]! >> (i & 7)) & 1) dense[i] = data[k++]!;
+    } else if (data.length !== size) {
+      lc.fail(`${key}.${field}`, `${data.length} bytes`, `${size} (the product of shape)`);
     }
+    let canonical = permute(dense, dims, layout, layouts[0]!);
+    if (padded) canonical = stripPadding(lc, spec, canonical);
+    if (key === 'weights') result.weights = new Int8Array(canonical.buffer.slice(canonical.byteOffset, canonical.byteOffset + canonical.length));
+    else result.iacts = Int16Array.from(canonical);
   }
   return result.weights || result.iacts ? result : undefined;
+}
+
+/** N x C x (H + pads) x (W + pads) iacts without their border, which must be zeros: the chip pads with zeros. */
+function stripPadding(lc: Checker, spec: LayerSpec, x: Uint8Array): Uint8Array {
+  const hp = spec.H + spec.padTop + spec.padBottom;
+  const wp = spec.W + spec.padLeft + spec.padRight;
+  const out = new Uint8Array(spec.N * spec.C * spec.H * spec.W);
+  for (let plane = 0; plane < spec.N * spec.C; plane++) {
+    for (let h = 0; h < hp; h++) {
+      for (let w = 0; w < wp; w++) {
+        const v = x[(plane * hp + h) * wp + w]!;
+        const [ih, iw] = [h - spec.padTop, w - spec.padLeft];
+        if (ih >= 0 && ih < spec.H && iw >= 0 && iw < spec.W) out[(plane * spec.H + ih) * spec.W + iw] = v;
+        else if (v !== 0) lc.fail('iacts.uint8Data', `${v} at padded row ${h}, column ${w} of plane ${plane}`, '0 in the padding (the chip pads with zeros)');
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Largest difference allowed between a declared density and the data's (our choice: densities are usually written
+ * with two decimals, as papers give them; a larger gap means the declaration describes other data).
+ */
+export const DENSITY_TOLERANCE = 0.01;
+
+/** The density of a layer's tensor, checked against the declared one when the trace gives both. */
+function densityOfData(lc: Checker, key: string, declared: number, data: ArrayLike<number>, what: string): number {
+  const measured = nonZeroFraction(data);
+  if (!Number.isNaN(declared) && Math.abs(declared - measured) > DENSITY_TOLERANCE) {
+    lc.fail(key, declared, `${measured.toFixed(4)} within ${DENSITY_TOLERANCE} (the non-zero fraction of the layer's ${what}), or nothing`);
+  }
+  return measured;
 }
 
 const SPARSITY_PATTERNS = ['uniform', 'per-output-channel', 'block'];

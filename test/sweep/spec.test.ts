@@ -45,8 +45,8 @@ describe('sweep file validation: one-line errors naming file, field, value and e
       .toMatch(/: point 1 \(noc\.iact\.portBits="wide"\): field noc\.iact\.portBits: got "wide", expected a number$/);
     expect(errorOf('parameters:\n  noc.psum.portBits: {from: 0, to: 40, step: 20}\n'))
       .toMatch(/point 0 \(noc\.psum\.portBits=0\): field noc\.psum\.portBits: got 0, expected >= 1/);
-    // Cross-field rules count too: SIMD width alone breaks the weight word width.
-    expect(errorOf('parameters:\n  pe.simdWidth: [1]\n')).toMatch(/field pe\.weightDataWordBits: got 24, expected 12/);
+    // Cross-field rules count too: a SIMD width that does not divide the weight SPad's entries.
+    expect(errorOf('parameters:\n  pe.simdWidth: [5]\n')).toMatch(/field pe\.weightDataSpadEntries: got 192, expected a multiple of pe\.simdWidth = 5/);
     expect(errorOf('parameters:\n  trace.iactDensity: [0.5, 1.5]\n')).toMatch(/field parameters\.trace\.iactDensity: got 1\.5, expected a fraction of non-zeros in \[0, 1\]/);
   });
 
@@ -98,7 +98,7 @@ describe('expansion into points', () => {
   test('zipped, ranges, blocks and constants', () => {
     const plan = loadSweep(sweepFile([
       'combine: zipped',
-      'set: {pe.simdWidth: 1, pe.weightDataWordBits: 12}',
+      'set: {pe.simdWidth: 1}',
       'parameters:',
       '  - array.clusterRows: [4, 8]',
       '    array.clusterCols: [4, 8]',

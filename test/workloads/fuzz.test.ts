@@ -66,7 +66,7 @@ function validTraces(): Record<'.pb' | '.json', Uint8Array>[] {
       layers: [
         {
           name: 'a', type: 'CONV', m: 2, r: 3, s: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1,
-          iactDensity: 0.5, weightDensity: 1,
+          // No declared densities: the layer carries both tensors, whose densities are measured.
           weights: { shape: [2, 2, 3, 3], int8Data: Uint8Array.from({ length: 36 }, (_, i) => i * 7) },
           iacts: { shape: [1, 2, 4, 4], uint8Data: Uint8Array.from({ length: 32 }, (_, i) => i * 8) },
         },

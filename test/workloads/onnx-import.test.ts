@@ -17,6 +17,7 @@ import {
   modelBytes,
   node,
   str,
+  tensorAttr,
   writeModel,
 } from './onnx-models.js';
 
@@ -238,7 +239,7 @@ describe('importOnnx', () => {
         'y',
       ),
     );
-    expect(inputError(() => importOnnx(lrn, {}))).toMatch(new RegExp(`^${lrn}: node "norm1" \\(LRN\\): op not supported; supported: Conv, `));
+    expect(inputError(() => importOnnx(lrn, {}))).toMatch(new RegExp(`^${lrn}: node "norm1" \\(LRN\\): op not supported at opset 13; supported: Conv, `));
 
     const bn = writeModel(
       tmp,
@@ -255,6 +256,61 @@ describe('importOnnx', () => {
       ),
     );
     expect(inputError(() => importOnnx(bn, {}))).toContain('node "bn" (BatchNormalization): cannot be folded');
+  });
+
+  test('exporter patterns: Identity-aliased weights, Pad folded into Conv, Relu6 Clip, squeeze-excite Mul, Split', () => {
+    const bytes = modelBytes(
+      { name: 'x', dims: [1, 4, 6, 6] },
+      [
+        node('Identity', 'alias', ['w'], ['w_alias']),
+        node('Constant', 'pads', [], ['p'], { value: tensorAttr(int64Tensor('p', [8], [0, 0, 1, 2, 0, 0, 1, 0])) }),
+        node('Pad', 'pad', ['x', 'p'], ['xp']),
+        node('Conv', 'conv', ['xp', 'w_alias'], ['c']),
+        node('Constant', 'lo', [], ['zero'], { value: tensorAttr(floatTensor('zero', [], [0])) }),
+        node('Constant', 'hi', [], ['six'], { value: tensorAttr(floatTensor('six', [], [6])) }),
+        node('Clip', 'relu6', ['c', 'zero', 'six'], ['r']),
+        node('GlobalAveragePool', 'squeeze', ['r'], ['s']),
+        node('Conv', 'excite', ['s', 'we'], ['e']),
+        node('HardSigmoid', 'gate', ['e'], ['g']),
+        node('Mul', 'scale', ['r', 'g'], ['y0']),
+        node('Shape', 'shape', ['y0'], ['sh']),
+        node('Split', 'split', ['y0'], ['y1', 'y2'], { axis: int(1) }),
+        node('Concat', 'cat', ['y2', 'y1'], ['y'], { axis: int(1) }),
+      ],
+      [floatTensor('w', [4, 4, 3, 3], floats(144, 21)), floatTensor('we', [4, 4, 1, 1], floats(16, 22))],
+      'y',
+    );
+    const trace = importOnnx(writeModel(tmp, 'patterns.onnx', bytes), {});
+    expect(trace.layers.map((l) => [l.name, l.type])).toEqual([
+      ['conv', 'CONV'],
+      ['squeeze', 'POOL_AVG'],
+      ['excite', 'PWCONV'],
+      ['scale', 'MUL'],
+      ['split', 'SLICE'],
+      ['split_2', 'SLICE'],
+      ['cat', 'CONCAT'],
+    ]);
+    // Pad's H/W padding (begins 1, 2; ends 1, 0) lands in the Conv's: 6 + 2 - 3 + 1 = 6 rows, 6 + 2 - 3 + 1 = 6 columns.
+    expect(trace.layers[0]).toMatchObject({ padTop: 1, padLeft: 2, padBottom: 1, padRight: 0, m: 4 });
+    expect(trace.layers[2]).toMatchObject({ iactDensity: 0.5 }); // Clip(0, 6) is a ReLU, through the pool
+    expect(trace.layers[3]!.inputs).toEqual(['conv', 'excite']);
+    expect(trace.layers[4]).toMatchObject({ m: 2 }); // reads the previous layer: no inputs needed
+    expect(trace.layers[5]).toMatchObject({ m: 2, channelOffset: 2, inputs: ['scale'] });
+    expect(trace.layers[6]!.inputs).toEqual(['split_2', 'split']);
+    const loaded = loadTrace((writeTrace(trace, path.join(tmp, 'patterns.pb')), path.join(tmp, 'patterns.pb')));
+    expect(loaded.layers.map((l) => layerOutputShape(l))).toEqual([[4, 6, 6], [4, 1, 1], [4, 1, 1], [4, 6, 6], [2, 6, 6], [2, 6, 6], [4, 6, 6]]);
+    expect(loaded.layers[5]!.channelOffset).toBe(2);
+
+    // A Transpose that is not a channel shuffle: one line naming the node, the op and what was expected.
+    const transposed = writeModel(tmp, 'transpose.onnx', modelBytes(
+      { name: 'x', dims: [1, 4, 6, 6] },
+      [node('Conv', 'conv', ['x', 'w'], ['c']), node('Transpose', 'nhwc', ['c'], ['y'], { perm: ints([0, 2, 3, 1]) })],
+      [floatTensor('w', [4, 4, 1, 1], floats(16, 23))],
+      'y',
+    ));
+    expect(inputError(() => importOnnx(transposed, {}))).toBe(
+      `${transposed}: node "nhwc" (Transpose): perm [0,2,3,1] of dims [1,4,6,6] not supported, expected a channel shuffle ([N, G, C/G, H, W] with perm [0, 2, 1, 3, 4])`,
+    );
   });
 
   test('a truncated or missing file is an InputError', () => {

@@ -79,11 +79,9 @@ describe('synthesizeLayerTensors', () => {
     expect(Math.abs(signed / nz)).toBeLessThan(0.5);
   });
 
-  test("VGG-16's biggest layer (64x224x224 iacts) takes well under a second", () => {
-    const start = performance.now();
+  // Its speed is measured in bench/, not asserted here (a loaded 2-core machine trips timed assertions).
+  test("VGG-16's biggest layer (64x224x224 iacts) gets exactly its density's non-zeros", () => {
     const { iacts } = synthesizeLayerTensors(vggConv12, 1);
-    const ms = performance.now() - start;
     expect(nonZeros(iacts)).toBe(Math.round(0.523 * 64 * 224 * 224));
-    expect(ms).toBeLessThan(1000);
   });
 });
