@@ -6,6 +6,62 @@ import { Credits } from './credits.js';
 import type { OffChipInterface } from './off-chip.js';
 import type { ChainView, CreditSink, ProcessingElement, PsumReceiver, PsumRole, WindowMeta } from './pe/processing-element.js';
 
+const C_SOURCE = counterIndex('nocSource', 'psum', 'transfer');
+const C_HOP = counterIndex('nocHop', 'psum', 'transfer');
+const C_DELIVERY = counterIndex('nocDelivery', 'psum', 'transfer');
+
+/**
+ * Counts psum flits on every link they cross, each at its own width (JETCAS19 §III-C: 40-b psum router
+ * ports; the PE-to-PE link of a column is `pe.psumLinkBits`). A flit injected into the psum network by a PE
+ * output or a bank read is a source flit; one crossing a link between clusters' psum routers a hop; one
+ * entering a PE (from the PE below over the local link, or from a bank) a delivery.
+ */
+export class PsumTraffic {
+  constructor(
+    private readonly counts: AccessCounts,
+    private readonly psumBits: number,
+    /** Bits per cycle of the local link between vertically adjacent PEs. */
+    private readonly linkBits: number,
+    /** Bits per cycle of a psum router port. */
+    private readonly portBits: number,
+  ) {}
+
+  /** A vector from one PE to the next up its chain: the local link, or through the routers `hops` links. */
+  up(mCount: number, hops: number): void {
+    if (hops === 0) {
+      this.counts.c[C_DELIVERY] += Math.ceil((mCount * this.psumBits) / this.linkBits);
+      return;
+    }
+    const flits = Math.ceil((mCount * this.psumBits) / this.portBits);
+    this.counts.c[C_SOURCE] += flits;
+    this.counts.c[C_HOP] += flits * hops;
+    this.counts.c[C_DELIVERY] += flits;
+  }
+
+  /** A vector the top PE sends into its psum router (to a bank, a GLB bus, or off-chip), at `bits` a flit. */
+  out(mCount: number, bits = this.portBits): void {
+    this.counts.c[C_SOURCE] += Math.ceil((mCount * this.psumBits) / bits);
+  }
+
+  /** A vector a bank reads back into the bottom PE of its chain. */
+  back(flits: number): void {
+    this.counts.c[C_SOURCE] += flits;
+    this.counts.c[C_DELIVERY] += flits;
+  }
+}
+
+/** The psum link from a chain member to the one above it: counts the traffic and hands the vector on. */
+class PsumLink implements PsumReceiver {
+  readonly needsCredits = true;
+
+  constructor(private readonly to: ProcessingElement, private readonly hops: number, private readonly traffic: PsumTraffic) {}
+
+  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    this.traffic.up(mCount, this.hops);
+    this.to.receivePsums(sent, arrival, src, from, mCount, meta);
+  }
+}
+
 /**
  * The layer's final outputs. The 20-bit (psumBits) values are kept in `psums` so the run can be checked bit
  * for bit against the reference; `written` counts writes per output, for the every-output-once check.
@@ -23,6 +79,7 @@ export class FinalOutput implements PsumReceiver {
     private readonly plan: MappingPlan,
     private readonly offChip: OffChipInterface,
     private readonly outputBits: number,
+    private readonly traffic: PsumTraffic,
   ) {
     const p = plan.problem;
     const size = p.N * p.G * p.M * p.E * p.F;
@@ -42,6 +99,7 @@ export class FinalOutput implements PsumReceiver {
 
   receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     this.record(src, from, mCount, meta);
+    this.traffic.out(mCount);
     this.offChip.request(sent, mCount * this.outputBits, 'psum', true, -1);
     if (arrival > this.lastArrival) this.lastArrival = arrival;
   }
@@ -97,6 +155,7 @@ class ChainPort implements PsumReceiver, CreditSink {
   /** The top PE's psums arrive at the store's write side (posted, within the chain's credits). */
   receivePsums(_sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     if (this.wqCount === WRITE_QUEUE) throw new SimulationError(`${this.owner.name}: write queue overrun`);
+    this.owner.traffic.out(mCount, this.owner.ports.writeBits);
     const w = this.wq[(this.wqHead + this.wqCount++) % WRITE_QUEUE]!;
     for (let m = 0; m < mCount; m++) w.data[m] = src[from + m]!;
     w.arrival = arrival;
@@ -144,8 +203,9 @@ export class PsumStore implements Component {
     private readonly sim: Simulator,
     private readonly plan: MappingPlan,
     private readonly psumBits: number,
-    private readonly ports: StorePorts,
+    readonly ports: StorePorts,
     private readonly counts: AccessCounts,
+    readonly traffic: PsumTraffic,
     /** Where final outputs go when they pass through this store (v1), or null when they bypass it (v2). */
     private readonly finals: FinalOutput | null,
   ) {
@@ -231,6 +291,7 @@ export class PsumStore implements Component {
       const d = Math.ceil((mCount * this.psumBits) / this.ports.readBits);
       c.readCredits.take(1);
       this.counts.c[this.cRead] += d;
+      this.traffic.back(d);
       this.occupy('read', now + d);
       const meta: WindowMeta = { pass: c.rPass, row: c.rRow, f: c.rF, n: 0, g: 0, mBase: 0, e: 0 };
       c.chain.members[0]!.receivePsums(now, now + d + this.ports.readLatency, c.store!, v * this.plan.tile.M, mCount, meta);
@@ -293,6 +354,7 @@ export class PsumChain implements ChainView {
   private readonly refPe: number;
   /** The store side of this chain, once attached. */
   port: ChainPort | null = null;
+  private readonly links: PsumLink[];
 
   constructor(
     readonly members: ProcessingElement[],
@@ -301,7 +363,10 @@ export class PsumChain implements ChainView {
     private readonly final: FinalOutput,
     /** Whether final outputs go through the store (into the GLB) rather than straight off-chip. */
     private readonly finalsThroughStore: boolean,
+    linkHops: readonly number[],
+    traffic: PsumTraffic,
   ) {
+    this.links = members.slice(1).map((m, k) => new PsumLink(m, linkHops[k]!, traffic));
     const used = members.find((m) => plan.isUsed(m.pe));
     this.refPe = used ? used.pe : -1;
     if (!store && (plan.reductionIters > 1 || finalsThroughStore)) {
@@ -357,7 +422,7 @@ export class PsumChain implements ChainView {
   }
 
   receiverOf(member: number, pass: number): PsumReceiver {
-    if (member + 1 < this.members.length) return this.members[member + 1]!;
+    if (member + 1 < this.members.length) return this.links[member]!;
     if (this.isFinal(pass) && !this.finalsThroughStore) return this.final;
     return this.port!;
   }

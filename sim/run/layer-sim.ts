@@ -8,7 +8,7 @@ import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/pro
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
-import { FinalOutput, PsumChain, PsumStore } from '../hw/psum-chain.js';
+import { FinalOutput, PsumChain, PsumStore, PsumTraffic } from '../hw/psum-chain.js';
 import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
 import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { rankMappings } from '../mapping/mapper.js';
@@ -186,16 +186,17 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     pes.push(node);
   }
 
-  const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
+  const traffic = new PsumTraffic(counts, hw.precision.psumBits, pe.psumLinkBits, hw.noc.psum.portBits);
+  const final = new FinalOutput(plan, offChip, hw.precision.outputBits, traffic);
   const stores = topology.stores.map((spec) => {
-    const store = new PsumStore(spec.name, sim, plan, hw.precision.psumBits, spec, counts, topology.finalsThroughStore ? final : null);
+    const store = new PsumStore(spec.name, sim, plan, hw.precision.psumBits, spec, counts, traffic, topology.finalsThroughStore ? final : null);
     store.id = sim.add(store);
     return store;
   });
   const chains: PsumChain[] = [];
   for (const spec of topology.chains) {
     const members = spec.pes.map((id) => pes[id]!);
-    const chain = new PsumChain(members, plan, spec.store === null ? null : stores[spec.store]!, final, topology.finalsThroughStore);
+    const chain = new PsumChain(members, plan, spec.store === null ? null : stores[spec.store]!, final, topology.finalsThroughStore, spec.linkHops, traffic);
     chains.push(chain);
     members.forEach((m, k) => {
       m.chain = chain;

@@ -55,3 +55,41 @@ describe('hand-checked cycle counts', () => {
     expect(r.activePes).toBe(3);
   });
 });
+
+// Psum traffic worked out by hand (sim/hw/psum-chain.ts PsumTraffic): a vector of m 20-b psums is
+// ceil(20 m / 40) flits on a 40-b psum link or router port. A PE's vector up the local link of its column is
+// one delivery per flit; into the psum router (towards a bank, the next cluster or off-chip) a source flit;
+// across a link between clusters' routers also a hop and a delivery into the next PE; a bank's read back
+// into the bottom PE a source and a delivery flit.
+describe('hand-counted psum traffic', () => {
+  const psum = (r: ReturnType<typeof simulateLayer>): number[] =>
+    [r.counts.get('nocSource', 'psum', 'transfer'), r.counts.get('nocHop', 'psum', 'transfer'), r.counts.get('nocDelivery', 'psum', 'transfer'),
+      r.counts.get('glb', 'psum', 'read'), r.counts.get('glb', 'psum', 'write')];
+
+  it('one PE, two reduction passes through its psum bank', () => {
+    // C = 2 with C0 = 1: two passes over the same 4 output channels (one window, F = 1). Pass 0 writes its
+    // 4 psums (80 b = 2 flits) into the bank: 2 source flits, 2 bank write accesses. Pass 1 reads them back:
+    // 2 bank reads, 2 source + 2 delivery flits; its finals go off-chip through the router: 2 source flits.
+    // Source 2 + 2 + 2 = 6, hops 0, deliveries 2, bank reads 2, writes 2.
+    const onePe = v2With({ clusterRows: 1, clusterCols: 1, peRowsPerCluster: 1, peColsPerCluster: 1, routersPerCluster: 1, iactBanksPerCluster: 1, psumBanksPerCluster: 1 });
+    const l = layer({ type: 'CONV', C: 2, M: 4, H: 1, W: 3, R: 1, S: 3 });
+    const weights = Int8Array.from({ length: 24 }, (_, i) => i - 11);
+    const r = simulateLayer(onePe, l, Int16Array.of(1, 2, 3, 4, 5, 6), weights, { engine: 'event', check: true, mapping: parseMappingText('M0=4 C0=1', 'test') });
+    expect(r.check).toBe('pass');
+    expect(psum(r)).toEqual([6, 0, 2, 2, 2]);
+  });
+
+  it('a chain of six PEs over two clusters', () => {
+    // C = 2 over two cluster rows, R = 3 over the PE rows: one chain of 6 PEs, one output (M = 1, 1 flit).
+    // Four local links (1 delivery each); the link from the top PE of the first cluster to the bottom PE of
+    // the next goes through the psum routers: 1 source, 1 hop, 1 delivery; the final leaves: 1 source.
+    // Source 2, hops 1, deliveries 5, no bank access.
+    const twoClusters = v2With({ clusterRows: 2, clusterCols: 1 });
+    const l = layer({ type: 'CONV', C: 2, M: 1, H: 3, W: 3, R: 3, S: 3 });
+    const iacts = Int16Array.from({ length: 18 }, (_, i) => i + 1);
+    const weights = Int8Array.from({ length: 18 }, (_, i) => i - 9);
+    const r = simulateLayer(twoClusters, l, iacts, weights, { engine: 'event', check: true, mapping: parseMappingText('clusterRow=C2 peRow=R3 M0=1 C0=1', 'test') });
+    expect(r.check).toBe('pass');
+    expect(psum(r)).toEqual([2, 1, 5, 0, 0]);
+  });
+});
