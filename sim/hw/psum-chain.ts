@@ -19,11 +19,11 @@ const C_DELIVERY = counterIndex('nocDelivery', 'psum', 'transfer');
 export class PsumTraffic {
   constructor(
     private readonly counts: AccessCounts,
-    private readonly psumBits: number,
+    readonly psumBits: number,
     /** Bits per cycle of the local link between vertically adjacent PEs. */
     private readonly linkBits: number,
     /** Bits per cycle of a psum router port. */
-    private readonly portBits: number,
+    readonly portBits: number,
   ) {}
 
   /** A vector from one PE to the next up its chain: the local link, or through the routers `hops` links. */
@@ -69,8 +69,7 @@ class PsumLink implements PsumReceiver {
  * (JETCAS19 §II: "final output activations skip the GLB"), so each vector is an off-chip write as it comes;
  * a config that stores outputs in the GLB first (Eyeriss v1) records them through its psum store instead.
  */
-export class FinalOutput implements PsumReceiver {
-  readonly needsCredits = false;
+export class FinalOutput {
   readonly psums: Int32Array;
   readonly written: Uint8Array;
   lastArrival = 0;
@@ -79,7 +78,6 @@ export class FinalOutput implements PsumReceiver {
     private readonly plan: MappingPlan,
     private readonly offChip: OffChipInterface,
     private readonly outputBits: number,
-    private readonly traffic: PsumTraffic,
   ) {
     const p = plan.problem;
     const size = p.N * p.G * p.M * p.E * p.F;
@@ -87,8 +85,7 @@ export class FinalOutput implements PsumReceiver {
     this.written = new Uint8Array(size);
   }
 
-  /** Records a vector of final outputs. */
-  record(src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+  private record(src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     const { G, M, E, F } = this.plan.problem;
     for (let m = 0; m < mCount; m++) {
       const idx = (((meta.n * G + meta.g) * M + meta.mBase + m) * E + meta.e) * F + meta.f;
@@ -97,11 +94,45 @@ export class FinalOutput implements PsumReceiver {
     }
   }
 
-  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+  /** A vector of final outputs sent off-chip at `sent`, out of the chip's psum router at `done`. */
+  leave(sent: number, done: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     this.record(src, from, mCount, meta);
-    this.traffic.out(mCount);
     this.offChip.request(sent, mCount * this.outputBits, 'psum', true, -1);
-    if (arrival > this.lastArrival) this.lastArrival = arrival;
+    if (done > this.lastArrival) this.lastArrival = done;
+  }
+}
+
+const FINAL_QUEUE = 2; // psum vectors a psum router buffers on their way off-chip, per chain; our choice (= WRITE_QUEUE)
+
+/**
+ * A chain's way out for final outputs when they skip the GLB (v2): the top PE's vectors cross its column's
+ * psum router port (JETCAS19 §III-C, noc.psum.portBits a cycle) on their way off-chip. The port is
+ * cut-through: it streams a vector while the PE's link delivers it, so a vector is out at the later of the
+ * link's end and the port's own pace; the router holds FINAL_QUEUE vectors and frees a credit as one leaves,
+ * so a port narrower than the PE's link holds the column back.
+ */
+class FinalPort implements PsumReceiver {
+  readonly needsCredits = true;
+  private free = 0;
+
+  constructor(
+    private readonly out: FinalOutput,
+    private readonly top: ProcessingElement,
+    private readonly traffic: PsumTraffic,
+    /** Whether the top PE's credits are this port's alone (no store shares the router's buffer). */
+    ownCredits: boolean,
+  ) {
+    if (ownCredits) top.upCredits.give(0, FINAL_QUEUE);
+  }
+
+  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    const start = sent > this.free ? sent : this.free;
+    const paced = start + Math.ceil((mCount * this.traffic.psumBits) / this.traffic.portBits);
+    const done = paced > arrival ? paced : arrival;
+    this.free = done;
+    this.traffic.out(mCount);
+    this.out.leave(sent, done, src, from, mCount, meta);
+    this.top.returnCredit(-1, done + 1, 0, 1);
   }
 }
 
@@ -256,8 +287,7 @@ export class PsumStore implements Component {
     this.counts.c[this.cWrite] += d;
     this.occupy('write', now + d);
     if (w.final) {
-      this.finals!.record(w.data, 0, w.mCount, w.meta);
-      if (now + d > this.finals!.lastArrival) this.finals!.lastArrival = now + d;
+      this.finals!.leave(now, now + d, w.data, 0, w.mCount, w.meta);
     } else {
       this.ensureStore(best);
       const v = this.plan.psumVector(w.pass, w.row, w.f);
@@ -355,18 +385,20 @@ export class PsumChain implements ChainView {
   /** The store side of this chain, once attached. */
   port: ChainPort | null = null;
   private readonly links: PsumLink[];
+  private readonly exit: FinalPort | null;
 
   constructor(
     readonly members: ProcessingElement[],
     private readonly plan: MappingPlan,
     readonly store: PsumStore | null,
-    private readonly final: FinalOutput,
+    final: FinalOutput,
     /** Whether final outputs go through the store (into the GLB) rather than straight off-chip. */
-    private readonly finalsThroughStore: boolean,
+    finalsThroughStore: boolean,
     linkHops: readonly number[],
     traffic: PsumTraffic,
   ) {
     this.links = members.slice(1).map((m, k) => new PsumLink(m, linkHops[k]!, traffic));
+    this.exit = finalsThroughStore ? null : new FinalPort(final, members[members.length - 1]!, traffic, store === null);
     const used = members.find((m) => plan.isUsed(m.pe));
     this.refPe = used ? used.pe : -1;
     if (!store && (plan.reductionIters > 1 || finalsThroughStore)) {
@@ -423,7 +455,7 @@ export class PsumChain implements ChainView {
 
   receiverOf(member: number, pass: number): PsumReceiver {
     if (member + 1 < this.members.length) return this.links[member]!;
-    if (this.isFinal(pass) && !this.finalsThroughStore) return this.final;
+    if (this.exit && this.isFinal(pass)) return this.exit;
     return this.port!;
   }
 }

@@ -187,7 +187,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   }
 
   const traffic = new PsumTraffic(counts, hw.precision.psumBits, pe.psumLinkBits, hw.noc.psum.portBits);
-  const final = new FinalOutput(plan, offChip, hw.precision.outputBits, traffic);
+  const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
   const stores = topology.stores.map((spec) => {
     const store = new PsumStore(spec.name, sim, plan, hw.precision.psumBits, spec, counts, traffic, topology.finalsThroughStore ? final : null);
     store.id = sim.add(store);
