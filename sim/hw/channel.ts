@@ -207,6 +207,7 @@ export class MulticastChannel implements Component, CreditSink {
         c[this.cGlbRead] += Math.ceil(pk.bits / this.cfg.glbPortBits);
         this.counts.metadataBits[this.mGlb] += meta;
       }
+      if (ticket >= 0) this.offChip.release(ticket);
       this.packets++;
       this.lastSend = this.busyUntil;
       if (this.held.length) this.pending[pk.payload]!--;
