@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { loadHwConfig } from '../../sim/config/hw-config.js';
+import { Simulator } from '../../sim/engine/simulator.js';
+import { MulticastChannel, type Packet } from '../../sim/hw/channel.js';
+import { Credits } from '../../sim/hw/credits.js';
+import { OffChipInterface } from '../../sim/hw/off-chip.js';
 import { parseMappingText } from '../../sim/mapping/mapping.js';
 import { simulateLayer } from '../../sim/run/layer-sim.js';
 import { v2With } from '../support/configs.js';
+import { AccessCounts } from '../../sim/stats/access-counts.js';
 import { layer } from '../support/layers.js';
 
 // Cycle counts worked out by hand from the documented model (eyeriss-v2.yaml values, sim/hw/pe/pipeline.ts):
@@ -91,5 +97,87 @@ describe('hand-counted psum traffic', () => {
     const r = simulateLayer(twoClusters, l, iacts, weights, { engine: 'event', check: true, mapping: parseMappingText('clusterRow=C2 peRow=R3 M0=1 C0=1', 'test') });
     expect(r.check).toBe('pass');
     expect(psum(r)).toEqual([2, 1, 5, 0, 0]);
+  });
+});
+
+describe('hand-checked component timing', () => {
+  it('a multicast waits for its slowest destination (ready signals ANDed at the source)', () => {
+    // Three 48-b packets to PEs 0 and 1 on a 24-b port (2 flits each), 1 cycle into the PE, no bank (one
+    // packet staged at the port), off-chip latency 5, one slot credit per destination. PE 0 frees its slot
+    // at once (usable the cycle after arrival); PE 1 is slow: it steps 9 cycles after an arrival and frees
+    // the slot then (usable a cycle later). A packet is fetched once the port's staging space is free (at the
+    // previous packet's send):
+    //   p0: fetched at 0, ready 5; credits in hand: sent 5, flits 5-6, arrives 8. PE0 frees at 9, PE1 at 18.
+    //   p1: fetched at 5, ready 10; PE1's credit at 18: sent 18, arrives 21. PE0 frees at 22, PE1 at 31.
+    //   p2: fetched at 18, ready 23; PE1's credit at 31: sent 31, arrives 34.
+    for (const engine of ['event', 'tick'] as const) {
+      const sim = new Simulator(engine);
+      const counts = new AccessCounts();
+      const offChip = new OffChipInterface(sim, counts, null, 5);
+      offChip.id = sim.add(offChip);
+      const arrivals: number[][] = [[], []];
+      let sent = 0;
+      const program = { next: (pk: Packet): boolean => (sent < 3 ? (Object.assign(pk, { payload: sent++, pass: 0, bits: 48, entries: 1, rows: 0, dests: [0, 1] }), true) : false) };
+      const slow = { name: 'slow PE', pending: [] as number[], step(now: number) {
+        while (this.pending.length && this.pending[0]! <= now) {
+          this.pending.shift();
+          channel.returnCredit(1, now + 1, 1, 1);
+        }
+      } };
+      const slowId = sim.add(slow);
+      const channel: MulticastChannel = new MulticastChannel(sim, {
+        name: 'test', dataType: 'iact', portBits: 24, latency: 1, hops: 1, entryCredits: 8, slotCredits: 1, bufferBits: 0,
+        glbPortBits: 24, dramBits: (pk) => pk.bits, metadataBits: () => 0, payloads: 3, gate: null, destinations: [0, 1], numPes: 2,
+      }, program, {
+        deliver: (pe, _pk, arrival) => {
+          arrivals[pe]!.push(arrival);
+          if (pe === 0) channel.returnCredit(0, arrival + 1, 1, 1);
+          else {
+            slow.pending.push(arrival + 9);
+            sim.wake(slowId, arrival + 9);
+          }
+        },
+      }, offChip, counts);
+      channel.id = sim.add(channel);
+      sim.wake(channel.id, 0);
+      sim.run();
+      expect(arrivals, engine).toEqual([[8, 21, 34], [8, 21, 34]]);
+      expect(channel.lastSend).toBe(33);
+      // 6 flits out of the port, 6 over the tree's one link, 12 into the PEs; 144 bits read off-chip.
+      expect([counts.get('nocSource', 'iact', 'transfer'), counts.get('nocHop', 'iact', 'transfer'), counts.get('nocDelivery', 'iact', 'transfer')]).toEqual([6, 6, 12]);
+      expect(offChip.readBits).toBe(144);
+    }
+  });
+
+  it('credits returned out of order count from their own time', () => {
+    // One credit to start. Taken at 0; a return usable at 9, then one at 5 (a second receiver sharing the
+    // sender's credits): the earliest two credits are in hand at 9, one at 5.
+    const c = new Credits(1);
+    expect(c.earliest(0, 1)).toBe(0);
+    c.take(1);
+    c.give(9, 1);
+    c.give(5, 1);
+    expect(c.earliest(0, 1)).toBe(5);
+    expect(c.earliest(0, 2)).toBe(9);
+    expect(c.available(4)).toBe(0);
+    expect(c.available(5)).toBe(1);
+    expect(c.available(9)).toBe(2);
+  });
+
+  it('Eyeriss v1: a GLB pass waits for its ifmaps over the 64-b, 60 MHz link, and the layer for its outputs', () => {
+    // 0.48 GB/s at 200 MHz = 19.2 b a cycle, no latency. One 3x3 filter over a 3x3 input (the network's,
+    // stored raw at 16 b): one block. At cycle 0 the pass controller asks for its 9 x 16 = 144 b and the
+    // filter GIN for 3 rows of 48 b; arbitrated at cycle 1 in component order (controller first): the ifmaps
+    // take 1 + 7.5 = 8.5, ready at 9 (9 cycles of stall); the filter rows 11, 13.5 -> 14, 16. The one output
+    // (9, kept by the ReLU) goes out run-length coded: 1 pair (5-b run, 16-b level) in one 64-b word, asked
+    // for in the cycle the block is done and arbitrated the next: 1 + 3.33 cycles, ready 5 cycles after the
+    // block: 9 + 5 = 14 stall cycles in all; 144 + 144 b read, 64 b written.
+    const v1 = loadHwConfig('eyeriss-v1').config;
+    const l = layer({ type: 'CONV', C: 1, M: 1, H: 3, W: 3, R: 3, S: 3 });
+    const r = simulateLayer(v1, l, new Int16Array(9).fill(1), new Int8Array(9).fill(1), { engine: 'event', check: true, networkInput: true });
+    expect(r.check).toBe('pass');
+    expect(r.outputs[0]).toBe(9);
+    expect(r.offChipStallCycles).toBe(14);
+    expect(r.dramBits).toEqual({ read: 288, write: 64 });
   });
 });
