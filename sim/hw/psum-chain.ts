@@ -85,7 +85,9 @@ export class FinalOutput {
     this.written = new Uint8Array(size);
   }
 
-  private record(src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+  /** A vector of final outputs in place at `done` (in the GLB, from where the pass controller stores it: v1). */
+  record(src: Int32Array, from: number, mCount: number, meta: WindowMeta, done: number): void {
+    if (done > this.lastArrival) this.lastArrival = done;
     const { G, M, E, F } = this.plan.problem;
     for (let m = 0; m < mCount; m++) {
       const idx = (((meta.n * G + meta.g) * M + meta.mBase + m) * E + meta.e) * F + meta.f;
@@ -96,9 +98,8 @@ export class FinalOutput {
 
   /** A vector of final outputs sent off-chip at `sent`, out of the chip's psum router at `done`. */
   leave(sent: number, done: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
-    this.record(src, from, mCount, meta);
+    this.record(src, from, mCount, meta, done);
     this.offChip.request(sent, mCount * this.outputBits, 'psum', true, -1);
-    if (done > this.lastArrival) this.lastArrival = done;
   }
 }
 
@@ -287,7 +288,7 @@ export class PsumStore implements Component {
     this.counts.c[this.cWrite] += d;
     this.occupy('write', now + d);
     if (w.final) {
-      this.finals!.leave(now, now + d, w.data, 0, w.mCount, w.meta);
+      this.finals!.record(w.data, 0, w.mCount, w.meta, now + d);
     } else {
       this.ensureStore(best);
       const v = this.plan.psumVector(w.pass, w.row, w.f);
