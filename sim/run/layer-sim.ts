@@ -14,7 +14,7 @@ import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { rankMappings } from '../mapping/mapper.js';
 import { MappingPlan } from '../mapping/plan.js';
 import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
-import { IactProgram, WeightProgram } from '../mapping/programs.js';
+import { IactProgram, WeightProgram } from '../hw/channel-programs.js';
 import { IactSegmentStore, WeightTileStore } from '../mapping/tiles.js';
 import { countOverflows, referenceConv, wrapArrayToBits } from '../reference/conv.js';
 import { AccessCounts, metadataIndex } from '../stats/access-counts.js';
