@@ -6,6 +6,7 @@ import { GlbPassController } from '../hw/glb-passes.js';
 import { OffChipInterface } from '../hw/off-chip.js';
 import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/processing-element.js';
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
+import { peModel } from '../hw/pe/registry.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
 import { FinalOutput, PsumChain, PsumStore, PsumTraffic } from '../hw/psum-chain.js';
@@ -172,9 +173,10 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const lead = pe.weightReadStage - pe.iactReadStage; // from an iact's fetch to its first weight word
   const tail = pe.pipelineStages - pe.weightReadStage; // after the last weight word: MAC and psum update
   const pes: ProcessingElement[] = [];
+  const peImpl = peModel(hw);
   for (let i = 0; i < plan.numPes; i++) {
     const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
-    const node = new ProcessingElement(`PE${i}`, i, sim, {
+    const node = peImpl.create(`PE${i}`, i, sim, {
       plan, iacts: iactStore, weights: chosen.weights, compressed, windowSegments: geo.windowSegments,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
       iactEntries: pe.iactDataSpadEntries, iactSegments: pe.iactAddrSpadEntries, weightAddrEntries: pe.weightAddrSpadEntries,
