@@ -39,7 +39,7 @@ export class OffChipInterface implements Component {
     private readonly counts: AccessCounts,
     /** Bits per cycle of the link, or null for unlimited. */
     private readonly bitsPerCycle: number | null,
-    private readonly latency: number,
+    readonly latency: number,
   ) {}
 
   get unlimited(): boolean {

@@ -127,7 +127,7 @@ describe('hand-checked component timing', () => {
       const slowId = sim.add(slow);
       const channel: MulticastChannel = new MulticastChannel(sim, {
         name: 'test', dataType: 'iact', portBits: 24, latency: 1, hops: 1, entryCredits: 8, slotCredits: 1, bufferBits: 0,
-        glbPortBits: 24, dramBits: (pk) => pk.bits, metadataBits: () => 0, payloads: 3, gate: null, destinations: [0, 1], numPes: 2,
+        glbPortBits: 24, dramBits: (pk) => pk.bits, metadataBits: () => 0, payloads: 3, gate: null, loadedByOthers: null, destinations: [0, 1], numPes: 2,
       }, program, {
         deliver: (pe, _pk, arrival) => {
           arrivals[pe]!.push(arrival);
