@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadHwConfig } from '../../sim/config/hw-config.js';
+import { readFileSync } from 'node:fs';
+import { hwConfigDir, loadHwConfig, parseHwConfig } from '../../sim/config/hw-config.js';
 import { Simulator } from '../../sim/engine/simulator.js';
 import { MulticastChannel, type Packet } from '../../sim/hw/channel.js';
 import { Credits } from '../../sim/hw/credits.js';
@@ -179,5 +180,38 @@ describe('hand-checked component timing', () => {
     expect(r.outputs[0]).toBe(9);
     expect(r.offChipStallCycles).toBe(14);
     expect(r.dramBits).toEqual({ read: 288, write: 64 });
+  });
+});
+
+describe('the psum router port paces final outputs', () => {
+  // One PE, a 1x1 filter over 16 output channels and a 1x12 input: each window's 16 psums take 8 cycles on
+  // the PE's 40-b link, about as long as its MACs.
+  const onePe = (psumPortBits: number) => {
+    let text = readFileSync(`${hwConfigDir()}/eyeriss-v2.yaml`, 'utf8');
+    for (const [k, v] of Object.entries({ clusterRows: 1, clusterCols: 1, peRowsPerCluster: 1, peColsPerCluster: 1, routersPerCluster: 1, iactBanksPerCluster: 1, psumBanksPerCluster: 1 })) {
+      text = text.replace(new RegExp(`^(\\s*${k}:)\\s*[^#\\n]*`, 'gm'), `$1 ${v} `);
+    }
+    text = text.replace(/^(\s*psum:\n(?:\s+.*\n)*?\s*portBits:)\s*\d+/m, `$1 ${psumPortBits}`);
+    return parseHwConfig('one-PE v2', text);
+  };
+  const l = layer({ type: 'PWCONV', C: 1, M: 16, H: 1, W: 12 });
+  const iacts = Int16Array.from({ length: 12 }, (_, i) => i + 1);
+  const weights = Int8Array.from({ length: 16 }, (_, i) => i - 8);
+  const cycles = (bits: number, engine: 'event' | 'tick' = 'event'): number => {
+    const hw = onePe(bits);
+    expect(hw.noc.psum.portBits).toBe(bits);
+    const r = simulateLayer(hw, l, iacts, weights, { engine, check: true, mapping: parseMappingText('M0=16 C0=1', 'test') });
+    expect(r.check).toBe('pass');
+    return r.cycles;
+  };
+
+  it('a port narrower than the PE link holds the column back; a wider one changes nothing (the link paces)', () => {
+    const [narrow, base, wide] = [20, 40, 80].map((b) => cycles(b));
+    // 12 windows of 16 psums: at 20 b a cycle each vector takes 16 cycles through the port (8 on the link),
+    // so the port alone needs 12 x 16 = 192 cycles, more than the whole layer takes with a 40-b port.
+    expect(narrow).toBeGreaterThanOrEqual(192);
+    expect(base).toBeLessThan(192);
+    expect(wide).toBe(base);
+    expect(cycles(20, 'tick')).toBe(narrow);
   });
 });
