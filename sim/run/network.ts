@@ -126,7 +126,6 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];
-  let events = 0;
   const simulated = new Set(onChip.map((l) => l.name));
   for (const layer of flow?.layers ?? onChip) {
     if (!isOnChip(layer.type)) {
@@ -141,17 +140,21 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
     }
     const r = simulateInMode(o, layer, iacts, weights, energyTable);
     flow?.onChipDone(layer, r.outputs);
-    events += r.events;
     results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: density(iacts) });
     o.onLayerDone?.(results.length, onChip.length, r);
   }
+  return networkResult(o, onChip, offChip, results, energyTable, started);
+}
+
+/** The network's result from its layers' (in trace order), timed from `started` (a performance.now()). */
+export function networkResult(o: NetworkRunOptions, onChip: LayerSpec[], offChip: LayerSpec[], layers: SimulatedLayer[], energyTable: EnergyTable, started: number): NetworkResult {
   return {
     batch: onChip[0]?.N ?? o.batch ?? o.trace.batch,
-    layers: results,
+    layers,
     offChip: offChip.map((l) => ({ name: l.name, type: l.type })),
     energyTable,
     wallSeconds: (performance.now() - started) / 1000,
-    events,
+    events: layers.reduce((a, l) => a + l.events, 0),
   };
 }
 

@@ -12,7 +12,7 @@ import { InputError, SimulationError } from '../errors.js';
 import { AccessCounts } from '../stats/access-counts.js';
 import type { LayerJob, LayerReply, LayerWorkerData } from './layer-worker.js';
 import {
-  combineModes, type ModePlan, type ModeRun, modeJobs, type NetworkResult, type NetworkRunOptions, planModes, runNetwork, selectLayers,
+  combineModes, type ModePlan, type ModeRun, modeJobs, networkResult, type NetworkResult, type NetworkRunOptions, planModes, runNetwork, selectLayers,
   type SimulatedLayer,
 } from './network.js';
 
@@ -41,7 +41,6 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
   if (jobs.length < 2) return runNetwork({ ...o, energyTable });
   const replies: (LayerReply | undefined)[] = jobs.map(() => undefined);
   const results: SimulatedLayer[] = [];
-  let events = 0;
   // Layers are finished in order as their runs come back (the progress callback sees them in trace order).
   const flush = (): void => {
     while (results.length < onChip.length) {
@@ -55,7 +54,6 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
       if (b && !b.ok && b.name !== 'InputError') throw rebuild(b.name, b.message);
       const layer = onChip[li]!;
       const r = combineModes(plans[li]!, run(a!), second, (x) => ({ check: x.check, checkDetail: x.checkDetail, psumOverflows: x.psumOverflows }));
-      events += r.events;
       results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: a!.iactDensity });
       o.onLayerDone?.(results.length, onChip.length, r);
     }
@@ -90,12 +88,5 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return {
-    batch: onChip[0]?.N ?? o.batch ?? o.trace.batch,
-    layers: results,
-    offChip: offChip.map((l) => ({ name: l.name, type: l.type })),
-    energyTable,
-    wallSeconds: (performance.now() - started) / 1000,
-    events,
-  };
+  return networkResult(o, onChip, offChip, results, energyTable, started);
 }
