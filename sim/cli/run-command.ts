@@ -9,7 +9,8 @@ import { type Mapping, parseMappingText } from '../mapping/mapping.js';
 import { buildJsonReport } from '../report/json-report.js';
 import { breakdownTable, runCsv, runTable } from '../report/table.js';
 import { cardTable } from '../report/card.js';
-import { PE_MODE_OPTIONS, type PeModeOption, runNetwork } from '../run/network.js';
+import { PE_MODE_OPTIONS, type PeModeOption } from '../run/network.js';
+import { runNetworkParallel } from '../run/parallel.js';
 import { peModes } from '../mapping/constraints.js';
 import { readImageFile } from '../workloads/tensors.js';
 import { loadTrace } from '../workloads/trace.js';
@@ -33,6 +34,7 @@ interface RunFlags {
   card?: boolean;
   breakdown?: boolean;
   peMode: string;
+  jobs?: string;
 }
 
 /** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
@@ -70,7 +72,8 @@ export function registerRun(program: Command): void {
     .option('--quiet', 'print nothing but errors')
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
     .option('--breakdown', 'also print energy per layer by level and by data type')
-    .action((flags: RunFlags) => {
+    .option('--jobs <n>', 'worker threads simulating layers and PE modes in parallel (default: available cores; results equal a serial run)')
+    .action(async (flags: RunFlags) => {
       if (flags.engine !== 'event' && flags.engine !== 'tick') {
         throw new InputError(`--engine: got ${JSON.stringify(flags.engine)}, expected event or tick`);
       }
@@ -95,7 +98,8 @@ export function registerRun(program: Command): void {
         ? new SingleBar({ format: 'simulating {bar} {value}/{total} layers | {layer}', stream: process.stderr, clearOnComplete: true, hideCursor: true })
         : null;
       let started = false;
-      const run = runNetwork({
+      const jobs = flags.jobs === undefined ? undefined : positiveInt('--jobs', flags.jobs);
+      const run = await runNetworkParallel({
         hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode,
         onLayerDone: (done, total, r) => {
           if (!bar) return;
@@ -106,7 +110,7 @@ export function registerRun(program: Command): void {
           bar.update(done, { layer: r.name });
           if (done === total) bar.stop();
         },
-      });
+      }, jobs);
       const report = buildJsonReport(run, hw, trace, seed, engine);
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.json === '-') process.stdout.write(json);

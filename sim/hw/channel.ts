@@ -53,8 +53,16 @@ export interface ChannelConfig {
   /** The GLB space behind the source port, in bits (0: data passes through with one packet of buffering). */
   bufferBits: number;
   glbPortBits: number;
-  /** Bits a packet's data takes off-chip (run-length coded feature maps are smaller than on chip). */
+  /**
+   * Bits a packet's data takes off-chip (run-length coded feature maps are smaller than on chip); 0 when the
+   * data is made on chip (padding), so it never waits for off-chip.
+   */
   dramBits: (pk: Packet) => number;
+  /**
+   * Payloads whose first load into this channel's bank is free: another channel's load of the same data from
+   * off-chip writes it into this bank too (the GLB holds what the routers share, so it is read once); null: none.
+   */
+  loadedByOthers: Uint8Array | null;
   /** Bits of a packet that are CSC metadata (addresses and counts), on chip and off. */
   metadataBits: (pk: Packet) => number;
   /** Payload ids range over [0, payloads) (for the bank's record of what it holds). */
@@ -67,6 +75,7 @@ export interface ChannelConfig {
 }
 
 const LOOKAHEAD = 64;
+const ON_CHIP = -2;
 
 /**
  * A source port and its multicast tree through the NoC: the routers are circuit-switched and statically
@@ -88,9 +97,12 @@ export class MulticastChannel implements Component, CreditSink {
   private readonly slotOf: Int32Array;
   private readonly entryCredits: Credits[];
   private readonly slotCredits: Credits[];
-  // Packets generated ahead, with their off-chip tickets (-1: already in the bank): a ring.
+  // Packets generated ahead, with their off-chip tickets (-1: already in the bank; ON_CHIP: in the bank
+  // from `onChipReady`, written there by another channel's load or made on chip): a ring.
   private readonly ahead: Packet[] = [];
   private readonly tickets = new Int32Array(LOOKAHEAD);
+  private readonly onChipReady = new Float64Array(LOOKAHEAD);
+  private readonly loadedOnce: Uint8Array;
   private aheadHead = 0;
   private aheadCount = 0;
   private programDone = false;
@@ -131,6 +143,7 @@ export class MulticastChannel implements Component, CreditSink {
     this.held = new Uint8Array(banked ? cfg.payloads : 0);
     this.pending = new Uint16Array(banked ? cfg.payloads : 0);
     this.heldBits = new Float64Array(banked ? cfg.payloads : 0);
+    this.loadedOnce = new Uint8Array(cfg.loadedByOthers ? cfg.payloads : 0);
     this.cSource = counterIndex('nocSource', cfg.dataType, 'transfer');
     this.cHop = counterIndex('nocHop', cfg.dataType, 'transfer');
     this.cDelivery = counterIndex('nocDelivery', cfg.dataType, 'transfer');
@@ -176,6 +189,8 @@ export class MulticastChannel implements Component, CreditSink {
         const ready = this.offChip.readyAt(ticket);
         if (ready === Infinity) return; // finite bandwidth: the off-chip interface wakes us
         t = Math.max(t, ready);
+      } else if (ticket === ON_CHIP) {
+        t = Math.max(t, this.onChipReady[this.aheadHead]!);
       }
       for (const pe of pk.dests) {
         const i = this.slotOf[pe]!;
@@ -207,6 +222,7 @@ export class MulticastChannel implements Component, CreditSink {
         c[this.cGlbRead] += Math.ceil(pk.bits / this.cfg.glbPortBits);
         this.counts.metadataBits[this.mGlb] += meta;
       }
+      if (ticket >= 0) this.offChip.release(ticket);
       this.packets++;
       this.lastSend = this.busyUntil;
       if (this.held.length) this.pending[pk.payload]!--;
@@ -239,9 +255,21 @@ export class MulticastChannel implements Component, CreditSink {
       } else {
         if (this.held.length && !this.makeRoom(pk.bits)) return;
         // Fetched once there is room: at the latest when the space it takes was freed by a send.
-        this.tickets[i] = this.offChip.request(Math.max(now, this.spaceFreedAt), cfg.dramBits(pk), cfg.dataType, false, this.id);
+        const at = Math.max(now, this.spaceFreedAt);
         const meta = cfg.metadataBits(pk);
-        this.counts.metadataBits[this.mDram] += meta;
+        const dramBits = cfg.dramBits(pk);
+        const sharedLoad = this.loadedOnce.length > 0 && cfg.loadedByOthers![pk.payload] === 1 && this.loadedOnce[pk.payload] === 0;
+        if (this.loadedOnce.length) this.loadedOnce[pk.payload] = 1;
+        if (dramBits === 0 || sharedLoad) {
+          // Made on chip at once, or written here by the load that brings it for another channel: our choice
+          // is that it is in the bank after the off-chip latency, as a load of its own would be, but moves no
+          // off-chip bits and takes no off-chip bandwidth.
+          this.tickets[i] = ON_CHIP;
+          this.onChipReady[i] = dramBits === 0 ? at : at + this.offChip.latency;
+        } else {
+          this.tickets[i] = this.offChip.request(at, dramBits, cfg.dataType, false, this.id);
+          this.counts.metadataBits[this.mDram] += meta;
+        }
         if (cfg.bufferBits > 0) {
           this.counts.c[this.cGlbWrite] += Math.ceil(pk.bits / cfg.glbPortBits);
           this.counts.metadataBits[this.mGlb] += meta;

@@ -1,7 +1,8 @@
 /**
  * The sender's side of a ready/enable handshake with a registered ready: the receiver returns credits as
- * timestamped messages, and the sender counts only those whose time has come. Returns arrive in time order
- * (a receiver frees its buffer in order), so a FIFO of pending returns suffices.
+ * timestamped messages, and the sender counts only those whose time has come. Returns nearly always arrive
+ * in time order (a receiver frees its buffer in order); one that does not (two receivers sharing a sender's
+ * credits, as a psum bank and the off-chip exit share a column's top PE) is sorted into place.
  */
 export class Credits {
   private free: number;
@@ -51,10 +52,16 @@ export class Credits {
   /** A return of `amount` credits that becomes usable at `time`. */
   give(time: number, amount: number): void {
     if (this.tail - this.head === this.times.length) this.grow();
-    const i = this.tail % this.times.length;
-    this.times[i] = time;
-    this.amounts[i] = amount;
-    this.tail++;
+    const n = this.times.length;
+    let k = this.tail++;
+    // Keep pending returns in time order: shift later ones up one place.
+    while (k > this.head && this.times[(k - 1) % n]! > time) {
+      this.times[k % n] = this.times[(k - 1) % n]!;
+      this.amounts[k % n] = this.amounts[(k - 1) % n]!;
+      k--;
+    }
+    this.times[k % n] = time;
+    this.amounts[k % n] = amount;
   }
 
   private grow(): void {

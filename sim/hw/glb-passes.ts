@@ -96,11 +96,12 @@ export class GlbPassController implements Component, LoadGate {
       if (prev >= 0 && this.writesLeft[prev]! > 0) return; // its last write wakes us
       const start = prev >= 0 ? this.doneAt[prev]! : 0;
       if (this.loadTicket[this.next]! < 0) {
-        if (prev >= 0 && this.isOutputBlockEnd(prev)) this.storeOutputs(start);
+        if (prev >= 0 && this.isOutputBlockEnd(prev)) this.storeOutputs(start, false);
         this.loadTicket[this.next] = this.offChip.request(start, this.loadBits(this.next), 'iact', false, this.id);
       }
       const ready = this.offChip.readyAt(this.loadTicket[this.next]!);
       if (ready === Infinity) return; // the off-chip interface wakes us
+      this.offChip.release(this.loadTicket[this.next]!);
       this.stallCycles += Math.max(0, ready - start);
       this.loadReady[this.next] = ready;
       for (const id of this.waiting) this.sim.wake(id, Math.max(now, ready));
@@ -113,6 +114,7 @@ export class GlbPassController implements Component, LoadGate {
     if (this.storeTicket < 0) this.storeTicket = this.storeOutputs(this.doneAt[last]!);
     const ready = this.storeTicket === -2 ? this.doneAt[last]! : this.offChip.readyAt(this.storeTicket);
     if (ready === Infinity) return;
+    if (this.storeTicket >= 0) this.offChip.release(this.storeTicket);
     this.stallCycles += Math.max(0, ready - this.doneAt[last]!);
     this.storedLast = true;
   }
@@ -123,14 +125,17 @@ export class GlbPassController implements Component, LoadGate {
     return this.plan.reductionIndex(block * this.plan.mInner) === this.plan.reductionIters - 1;
   }
 
-  /** Writes the finished outputs off-chip, run-length coded after ReLU; returns the off-chip ticket (-2: none). */
-  private storeOutputs(at: number): number {
+  /**
+   * Writes the finished outputs off-chip, run-length coded after ReLU; returns the off-chip ticket (-2: none),
+   * if `ticketed` (the last store, which the layer waits for).
+   */
+  private storeOutputs(at: number, ticketed = true): number {
     if (this.outputs.length === 0) return -2;
     const relu = this.relu(this.outputs);
     const bits = this.rlc ? rlcBits(rlcPairs(relu, this.rlc.runBits), this.rlc) : relu.length * this.outputBits;
     this.counts.c[this.cPsumRead] += Math.ceil((relu.length * this.outputBits) / this.glbPortBits.psum);
     this.outputs = [];
-    return this.offChip.request(at, bits, 'psum', true, this.id);
+    return this.offChip.request(at, bits, 'psum', true, this.id, ticketed);
   }
 
   /**

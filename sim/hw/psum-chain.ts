@@ -6,6 +6,62 @@ import { Credits } from './credits.js';
 import type { OffChipInterface } from './off-chip.js';
 import type { ChainView, CreditSink, ProcessingElement, PsumReceiver, PsumRole, WindowMeta } from './pe/processing-element.js';
 
+const C_SOURCE = counterIndex('nocSource', 'psum', 'transfer');
+const C_HOP = counterIndex('nocHop', 'psum', 'transfer');
+const C_DELIVERY = counterIndex('nocDelivery', 'psum', 'transfer');
+
+/**
+ * Counts psum flits on every link they cross, each at its own width (JETCAS19 §III-C: 40-b psum router
+ * ports; the PE-to-PE link of a column is `pe.psumLinkBits`). A flit injected into the psum network by a PE
+ * output or a bank read is a source flit; one crossing a link between clusters' psum routers a hop; one
+ * entering a PE (from the PE below over the local link, or from a bank) a delivery.
+ */
+export class PsumTraffic {
+  constructor(
+    private readonly counts: AccessCounts,
+    readonly psumBits: number,
+    /** Bits per cycle of the local link between vertically adjacent PEs. */
+    private readonly linkBits: number,
+    /** Bits per cycle of a psum router port. */
+    readonly portBits: number,
+  ) {}
+
+  /** A vector from one PE to the next up its chain: the local link, or through the routers `hops` links. */
+  up(mCount: number, hops: number): void {
+    if (hops === 0) {
+      this.counts.c[C_DELIVERY] += Math.ceil((mCount * this.psumBits) / this.linkBits);
+      return;
+    }
+    const flits = Math.ceil((mCount * this.psumBits) / this.portBits);
+    this.counts.c[C_SOURCE] += flits;
+    this.counts.c[C_HOP] += flits * hops;
+    this.counts.c[C_DELIVERY] += flits;
+  }
+
+  /** A vector the top PE sends into its psum router (to a bank, a GLB bus, or off-chip), at `bits` a flit. */
+  out(mCount: number, bits = this.portBits): void {
+    this.counts.c[C_SOURCE] += Math.ceil((mCount * this.psumBits) / bits);
+  }
+
+  /** A vector a bank reads back into the bottom PE of its chain. */
+  back(flits: number): void {
+    this.counts.c[C_SOURCE] += flits;
+    this.counts.c[C_DELIVERY] += flits;
+  }
+}
+
+/** The psum link from a chain member to the one above it: counts the traffic and hands the vector on. */
+class PsumLink implements PsumReceiver {
+  readonly needsCredits = true;
+
+  constructor(private readonly to: ProcessingElement, private readonly hops: number, private readonly traffic: PsumTraffic) {}
+
+  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    this.traffic.up(mCount, this.hops);
+    this.to.receivePsums(sent, arrival, src, from, mCount, meta);
+  }
+}
+
 /**
  * The layer's final outputs. The 20-bit (psumBits) values are kept in `psums` so the run can be checked bit
  * for bit against the reference; `written` counts writes per output, for the every-output-once check.
@@ -13,8 +69,7 @@ import type { ChainView, CreditSink, ProcessingElement, PsumReceiver, PsumRole, 
  * (JETCAS19 §II: "final output activations skip the GLB"), so each vector is an off-chip write as it comes;
  * a config that stores outputs in the GLB first (Eyeriss v1) records them through its psum store instead.
  */
-export class FinalOutput implements PsumReceiver {
-  readonly needsCredits = false;
+export class FinalOutput {
   readonly psums: Int32Array;
   readonly written: Uint8Array;
   lastArrival = 0;
@@ -30,8 +85,9 @@ export class FinalOutput implements PsumReceiver {
     this.written = new Uint8Array(size);
   }
 
-  /** Records a vector of final outputs. */
-  record(src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+  /** A vector of final outputs in place at `done` (in the GLB, from where the pass controller stores it: v1). */
+  record(src: Int32Array, from: number, mCount: number, meta: WindowMeta, done: number): void {
+    if (done > this.lastArrival) this.lastArrival = done;
     const { G, M, E, F } = this.plan.problem;
     for (let m = 0; m < mCount; m++) {
       const idx = (((meta.n * G + meta.g) * M + meta.mBase + m) * E + meta.e) * F + meta.f;
@@ -40,10 +96,44 @@ export class FinalOutput implements PsumReceiver {
     }
   }
 
-  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
-    this.record(src, from, mCount, meta);
+  /** A vector of final outputs sent off-chip at `sent`, out of the chip's psum router at `done`. */
+  leave(sent: number, done: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    this.record(src, from, mCount, meta, done);
     this.offChip.request(sent, mCount * this.outputBits, 'psum', true, -1);
-    if (arrival > this.lastArrival) this.lastArrival = arrival;
+  }
+}
+
+const FINAL_QUEUE = 2; // psum vectors a psum router buffers on their way off-chip, per chain; our choice (= WRITE_QUEUE)
+
+/**
+ * A chain's way out for final outputs when they skip the GLB (v2): the top PE's vectors cross its column's
+ * psum router port (JETCAS19 §III-C, noc.psum.portBits a cycle) on their way off-chip. The port is
+ * cut-through: it streams a vector while the PE's link delivers it, so a vector is out at the later of the
+ * link's end and the port's own pace; the router holds FINAL_QUEUE vectors and frees a credit as one leaves,
+ * so a port narrower than the PE's link holds the column back.
+ */
+class FinalPort implements PsumReceiver {
+  readonly needsCredits = true;
+  private free = 0;
+
+  constructor(
+    private readonly out: FinalOutput,
+    private readonly top: ProcessingElement,
+    private readonly traffic: PsumTraffic,
+    /** Whether the top PE's credits are this port's alone (no store shares the router's buffer). */
+    ownCredits: boolean,
+  ) {
+    if (ownCredits) top.upCredits.give(0, FINAL_QUEUE);
+  }
+
+  receivePsums(sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
+    const start = sent > this.free ? sent : this.free;
+    const paced = start + Math.ceil((mCount * this.traffic.psumBits) / this.traffic.portBits);
+    const done = paced > arrival ? paced : arrival;
+    this.free = done;
+    this.traffic.out(mCount);
+    this.out.leave(sent, done, src, from, mCount, meta);
+    this.top.returnCredit(-1, done + 1, 0, 1);
   }
 }
 
@@ -97,6 +187,7 @@ class ChainPort implements PsumReceiver, CreditSink {
   /** The top PE's psums arrive at the store's write side (posted, within the chain's credits). */
   receivePsums(_sent: number, arrival: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     if (this.wqCount === WRITE_QUEUE) throw new SimulationError(`${this.owner.name}: write queue overrun`);
+    this.owner.traffic.out(mCount, this.owner.ports.writeBits);
     const w = this.wq[(this.wqHead + this.wqCount++) % WRITE_QUEUE]!;
     for (let m = 0; m < mCount; m++) w.data[m] = src[from + m]!;
     w.arrival = arrival;
@@ -144,8 +235,9 @@ export class PsumStore implements Component {
     private readonly sim: Simulator,
     private readonly plan: MappingPlan,
     private readonly psumBits: number,
-    private readonly ports: StorePorts,
+    readonly ports: StorePorts,
     private readonly counts: AccessCounts,
+    readonly traffic: PsumTraffic,
     /** Where final outputs go when they pass through this store (v1), or null when they bypass it (v2). */
     private readonly finals: FinalOutput | null,
   ) {
@@ -196,8 +288,7 @@ export class PsumStore implements Component {
     this.counts.c[this.cWrite] += d;
     this.occupy('write', now + d);
     if (w.final) {
-      this.finals!.record(w.data, 0, w.mCount, w.meta);
-      if (now + d > this.finals!.lastArrival) this.finals!.lastArrival = now + d;
+      this.finals!.record(w.data, 0, w.mCount, w.meta, now + d);
     } else {
       this.ensureStore(best);
       const v = this.plan.psumVector(w.pass, w.row, w.f);
@@ -231,6 +322,7 @@ export class PsumStore implements Component {
       const d = Math.ceil((mCount * this.psumBits) / this.ports.readBits);
       c.readCredits.take(1);
       this.counts.c[this.cRead] += d;
+      this.traffic.back(d);
       this.occupy('read', now + d);
       const meta: WindowMeta = { pass: c.rPass, row: c.rRow, f: c.rF, n: 0, g: 0, mBase: 0, e: 0 };
       c.chain.members[0]!.receivePsums(now, now + d + this.ports.readLatency, c.store!, v * this.plan.tile.M, mCount, meta);
@@ -293,15 +385,21 @@ export class PsumChain implements ChainView {
   private readonly refPe: number;
   /** The store side of this chain, once attached. */
   port: ChainPort | null = null;
+  private readonly links: PsumLink[];
+  private readonly exit: FinalPort | null;
 
   constructor(
     readonly members: ProcessingElement[],
     private readonly plan: MappingPlan,
     readonly store: PsumStore | null,
-    private readonly final: FinalOutput,
+    final: FinalOutput,
     /** Whether final outputs go through the store (into the GLB) rather than straight off-chip. */
-    private readonly finalsThroughStore: boolean,
+    finalsThroughStore: boolean,
+    linkHops: readonly number[],
+    traffic: PsumTraffic,
   ) {
+    this.links = members.slice(1).map((m, k) => new PsumLink(m, linkHops[k]!, traffic));
+    this.exit = finalsThroughStore ? null : new FinalPort(final, members[members.length - 1]!, traffic, store === null);
     const used = members.find((m) => plan.isUsed(m.pe));
     this.refPe = used ? used.pe : -1;
     if (!store && (plan.reductionIters > 1 || finalsThroughStore)) {
@@ -357,8 +455,8 @@ export class PsumChain implements ChainView {
   }
 
   receiverOf(member: number, pass: number): PsumReceiver {
-    if (member + 1 < this.members.length) return this.members[member + 1]!;
-    if (this.isFinal(pass) && !this.finalsThroughStore) return this.final;
+    if (member + 1 < this.members.length) return this.links[member]!;
+    if (this.exit && this.isFinal(pass)) return this.exit;
     return this.port!;
   }
 }

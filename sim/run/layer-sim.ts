@@ -6,15 +6,16 @@ import { GlbPassController } from '../hw/glb-passes.js';
 import { OffChipInterface } from '../hw/off-chip.js';
 import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/processing-element.js';
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
+import { peModel } from '../hw/pe/registry.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
-import { FinalOutput, PsumChain, PsumStore } from '../hw/psum-chain.js';
+import { FinalOutput, PsumChain, PsumStore, PsumTraffic } from '../hw/psum-chain.js';
 import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
 import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { type MappingCache, rankMappings } from '../mapping/mapper.js';
 import { MappingPlan } from '../mapping/plan.js';
 import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
-import { IactProgram, WeightProgram } from '../mapping/programs.js';
+import { IactProgram, WeightProgram } from '../hw/channel-programs.js';
 import { IactSegmentStore, WeightTileStore } from '../mapping/tiles.js';
 import { countOverflows, referenceConv, wrapArrayToBits } from '../reference/conv.js';
 import { AccessCounts, metadataIndex } from '../stats/access-counts.js';
@@ -125,6 +126,63 @@ function vectorsWritten(chains: PsumChain[], plan: MappingPlan, pass: number): n
   return n;
 }
 
+/**
+ * Off-chip bits of each iact segment. Padding is made on chip (our choice: the GLB inserts the zeros as it
+ * writes a segment into its bank, so they are never stored or moved off-chip): a segment of padding alone
+ * moves nothing; a raw (uncompressed) segment moves only its values inside the input; a CSC segment its
+ * encoding, in which padding zeros are only zero-run counts.
+ */
+function iactDramBits(p: Problem, store: IactSegmentStore, bitsOf: (seg: number) => number, compressed: boolean, iactBits: number): Float64Array {
+  const { H, W, Hp, V, C, padTop, padLeft } = p;
+  const segments = store.start.length - 1;
+  const out = new Float64Array(segments);
+  const perRow = store.segmentsPerRow;
+  for (let seg = 0; seg < segments; seg++) {
+    const k = seg % perRow;
+    const h = Math.floor(seg / perRow) % Hp;
+    const ct = Math.floor(seg / (perRow * Hp)) % store.channelTiles;
+    const y = h - padTop;
+    let inside = 0;
+    if (y >= 0 && y < H) {
+      for (let q = 0; q < V; q++) {
+        const x = k * V + q - padLeft;
+        if (x >= 0 && x < W) inside++;
+      }
+    }
+    const cCount = Math.min(store.C0, C - ct * store.C0);
+    out[seg] = inside === 0 ? 0 : compressed ? bitsOf(seg) : inside * cCount * iactBits;
+  }
+  return out;
+}
+
+/**
+ * Which iact loads other channels' loads make free: when the GLB can hold every segment the layer's routers
+ * share (its distinct segments fit the chip's iact banks), each segment is read from off-chip once, by the
+ * first channel (in channel order) that sends it, and written into every bank that needs it. Null when the
+ * data does not fit, or a pass controller loads the GLB (v1), or there is only one channel.
+ */
+function sharedIactLoads(hw: HwConfig, specs: NocTopology['iact'], plan: MappingPlan, store: IactSegmentStore,
+  bitsOf: (seg: number) => number, dramBits: Float64Array, gated: boolean): Uint8Array[] | null {
+  if (gated || specs.length < 2) return null;
+  const segments = store.start.length - 1;
+  const owner = new Int32Array(segments).fill(-1);
+  const used = specs.map((spec, ch) => {
+    const mine = new Uint8Array(segments);
+    const program = new IactProgram(spec, plan, store, bitsOf);
+    const pk: Packet = { payload: 0, pass: 0, bits: 0, entries: 0, rows: 0, dests: [] };
+    while (program.next(pk)) {
+      mine[pk.payload] = 1;
+      if (owner[pk.payload] === -1) owner[pk.payload] = ch;
+    }
+    return mine;
+  });
+  let bits = 0;
+  for (let seg = 0; seg < segments; seg++) if (owner[seg]! >= 0) bits += dramBits[seg]!;
+  const glbBits = hw.array.clusterRows * hw.array.clusterCols * hw.glb.iactBanksPerCluster * hw.glb.iactBankBytes * 8;
+  if (bits > glbBits) return null;
+  return used.map((mine, ch) => mine.map((u, seg) => (u && owner[seg] !== ch ? 1 : 0)));
+}
+
 /** Receives nothing: the psum input of the bottom PE of a chain without a store. */
 const NO_SENDER: CreditSink = { returnCredit: () => undefined };
 const OFF_CHAIN: ChainView = {
@@ -176,9 +234,10 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const lead = pe.weightReadStage - pe.iactReadStage; // from an iact's fetch to its first weight word
   const tail = pe.pipelineStages - pe.weightReadStage; // after the last weight word: MAC and psum update
   const pes: ProcessingElement[] = [];
+  const peImpl = peModel(hw);
   for (let i = 0; i < plan.numPes; i++) {
     const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
-    const node = new ProcessingElement(`PE${i}`, i, sim, {
+    const node = peImpl.create(`PE${i}`, i, sim, {
       plan, iacts: iactStore, weights: chosen.weights, compressed, windowSegments: geo.windowSegments,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
       iactEntries: pe.iactDataSpadEntries, iactSegments: pe.iactAddrSpadEntries, weightAddrEntries: pe.weightAddrSpadEntries,
@@ -190,16 +249,17 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     pes.push(node);
   }
 
+  const traffic = new PsumTraffic(counts, hw.precision.psumBits, pe.psumLinkBits, hw.noc.psum.portBits);
   const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
   const stores = topology.stores.map((spec) => {
-    const store = new PsumStore(spec.name, sim, plan, hw.precision.psumBits, spec, counts, topology.finalsThroughStore ? final : null);
+    const store = new PsumStore(spec.name, sim, plan, hw.precision.psumBits, spec, counts, traffic, topology.finalsThroughStore ? final : null);
     store.id = sim.add(store);
     return store;
   });
   const chains: PsumChain[] = [];
   for (const spec of topology.chains) {
     const members = spec.pes.map((id) => pes[id]!);
-    const chain = new PsumChain(members, plan, spec.store === null ? null : stores[spec.store]!, final, topology.finalsThroughStore);
+    const chain = new PsumChain(members, plan, spec.store === null ? null : stores[spec.store]!, final, topology.finalsThroughStore, spec.linkHops, traffic);
     chains.push(chain);
     members.forEach((m, k) => {
       m.chain = chain;
@@ -236,6 +296,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     sim.wake(controller.id, 0);
     for (const store of stores) store.onWrite = (pass, time, values, mCount) => controller.vectorWritten(pass, time, values, mCount);
   }
+  const iactDram = iactDramBits(p, iactStore, iactBits, compressed, hw.precision.iactBits);
+  const iactLoads = sharedIactLoads(hw, topology.iact, plan, iactStore, iactBits, iactDram, controller !== null);
   const channels: MulticastChannel[] = [];
   // Metadata written into the SPads with each delivery.
   const mSpadIact = metadataIndex('spad', 'iact');
@@ -258,7 +320,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
       entryCredits: pe.iactDataSpadEntries, slotCredits: pe.iactAddrSpadEntries,
       bufferBits: hw.glb.iactBankBytes * 8, glbPortBits: hw.noc.iact.portBits,
-      dramBits: (pk) => pk.bits, metadataBits: iactMeta, payloads: iactStore.start.length - 1, gate: controller,
+      dramBits: (pk) => iactDram[pk.payload]!, metadataBits: iactMeta, payloads: iactStore.start.length - 1, gate: controller,
+      loadedByOthers: iactLoads?.[channels.length] ?? null,
       destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new IactProgram(spec, plan, iactStore, iactBits), deliverIact, offChip, counts);
     ch.id = sim.add(ch);
@@ -271,6 +334,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
       entryCredits: 0, slotCredits: 1, bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
       dramBits: (pk) => pk.bits, metadataBits: weightMeta, payloads: chosen.weights.entryStart.length - 1, gate: null,
+      loadedByOthers: null,
       destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new WeightProgram(spec, plan, chosen.weights, weightBits), deliverWeight, offChip, counts);
     ch.id = sim.add(ch);

@@ -124,15 +124,14 @@ export function selectLayers(trace: LoadedTrace, names: string[] | undefined, ba
  * §II): each layer's data synthesised from its densities and seed (or taken from the trace's tensors), or with
  * `propagate` its iacts computed from the layers before it; simulated, checked, and costed with the energy table.
  */
-export function runNetwork(o: NetworkRunOptions): NetworkResult {
+export function runNetwork(options: NetworkRunOptions): NetworkResult {
   const started = performance.now();
+  const o: NetworkRunOptions = { ...options, mappingCache: options.mappingCache ?? new Map() };
   const hw = o.hw.config;
   const energyTable = o.energyTable ?? loadEnergyTable(hw.energyTable);
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];
-  const mappingCache: MappingCache = o.mappingCache ?? new Map();
-  let events = 0;
   const simulated = new Set(onChip.map((l) => l.name));
   for (const layer of flow?.layers ?? onChip) {
     if (!isOnChip(layer.type)) {
@@ -145,68 +144,108 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
       flow!.onChipDone(layer, wrapArrayToBits(referenceConv(layer, iacts, weights), hw.precision.psumBits));
       continue;
     }
-    const r = simulateInMode(o, layer, iacts, weights, energyTable, mappingCache);
+    const r = simulateInMode(o, layer, iacts, weights, energyTable);
     flow?.onChipDone(layer, r.outputs);
-    events += r.events;
     results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: nonZeroFraction(iacts) });
     o.onLayerDone?.(results.length, onChip.length, r);
   }
+  return networkResult(o, onChip, offChip, results, energyTable, started);
+}
+
+/** The network's result from its layers' (in trace order), timed from `started` (a performance.now()). */
+export function networkResult(o: NetworkRunOptions, onChip: LayerSpec[], offChip: LayerSpec[], layers: SimulatedLayer[], energyTable: EnergyTable, started: number): NetworkResult {
   return {
     batch: onChip[0]?.N ?? o.batch ?? o.trace.batch,
-    layers: results,
+    layers,
     offChip: offChip.map((l) => ({ name: l.name, type: l.type })),
     energyTable,
     wallSeconds: (performance.now() - started) / 1000,
-    events,
+    events: layers.reduce((a, l) => a + l.events, 0),
   };
 }
 
-type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasured'>;
+export type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasured'>;
+/** One PE mode's simulation of a layer, costed. */
+export type ModeRun = Omit<CostedLayer, 'peModeChoice'>;
 
-/** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */
-function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, mappingCache: MappingCache): CostedLayer {
+/**
+ * Which simulations a layer needs: one (a mode asked for, the only mode, or one far ahead by estimate; its
+ * choice already known), or both modes unchecked, the cheaper kept (see combineModes).
+ */
+export type ModePlan =
+  | { kind: 'one'; peMode: Mapping['peMode'] | undefined; reason: string; notRun: PeModeRun[] }
+  | { kind: 'both'; modes: [Mapping['peMode'], Mapping['peMode']] };
+
+/** A simulation job of a layer: the mode (undefined: the mapper's choice) and whether it checks its outputs. */
+export interface ModeJob {
+  peMode: Mapping['peMode'] | undefined;
+  check: boolean;
+}
+
+/** Decides which PE modes a layer is simulated in ('auto' simulates both unless the mapper tells them far apart). */
+export function planModes(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array): ModePlan {
   const hw = o.hw.config;
   const pinned = o.mappings?.get(layer.name);
-  const base = { engine: o.engine, mapping: pinned, mappingCache, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
-  const run = (peMode: Mapping['peMode'] | undefined, check: boolean): Omit<CostedLayer, 'peModeChoice'> =>
-    costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table);
-  const asRun = (r: Omit<CostedLayer, 'peModeChoice'>): PeModeRun => ({
-    peMode: r.mapping.peMode, simulated: true, estimatedCycles: r.estimatedCycles, cycles: r.cycles,
-    energyJoules: r.energy.totalJoules, metadataBits: r.counts.metadataBits.reduce((a, b) => a + b, 0),
-  });
-  const kept = (r: Omit<CostedLayer, 'peModeChoice'>, reason: string, others: PeModeRun[] = []): CostedLayer =>
-    ({ ...r, peModeChoice: { picked: r.mapping.peMode, reason, runs: [asRun(r), ...others] } });
   const mode = o.peMode ?? 'auto';
   if (pinned || peModes(hw).length === 1 || mode !== 'auto') {
-    const r = run(pinned || mode === 'auto' ? undefined : mode, o.check);
-    return kept(r, pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`);
+    return {
+      kind: 'one', peMode: pinned || mode === 'auto' ? undefined : mode, notRun: [],
+      reason: pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`,
+    };
   }
   const p = toProblem(layer);
   // Ranked with the densities of the data the layer runs on, as simulateLayer does.
   const dens = { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) };
-  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, mappingCache)[0]?.estimatedCycles ?? Infinity }));
+  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, o.mappingCache)[0]?.estimatedCycles ?? Infinity }));
   estimates.sort((a, b) => a.cycles - b.cycles);
   const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
-  const notRun = (why: string): CostedLayer => kept(run(best.peMode, o.check), why, [{
-    peMode: other.peMode, simulated: false, estimatedCycles: Number.isFinite(other.cycles) ? other.cycles : null, cycles: null, energyJoules: null, metadataBits: null,
-  }]);
-  if (!Number.isFinite(best.cycles)) run(undefined, false); // no mode has a mapping: the mapper's error says why
+  // No mode has a mapping: the simulation of the mapper's choice throws the mapper's error, which says why.
+  if (!Number.isFinite(best.cycles)) return { kind: 'one', peMode: undefined, reason: '', notRun: [] };
+  const notRun = (reason: string): ModePlan => ({
+    kind: 'one', peMode: best.peMode, reason, notRun: [{
+      peMode: other.peMode, simulated: false, estimatedCycles: Number.isFinite(other.cycles) ? other.cycles : null, cycles: null, energyJoules: null, metadataBits: null,
+    }],
+  });
   if (!Number.isFinite(other.cycles)) return notRun(`no ${other.peMode}-mode mapping fits`);
   if (other.cycles > BOTH_MODES_WITHIN * best.cycles) {
     return notRun(`${other.peMode} mode estimated ${(other.cycles / best.cycles).toFixed(1)}x the cycles; not simulated`);
   }
-  // Both simulated unchecked; the kept one is checked against the reference and the other against it.
-  const a = run(best.peMode, false);
-  let b: Omit<CostedLayer, 'peModeChoice'>;
-  try {
-    b = run(other.peMode, false);
-  } catch (e) {
-    if (e instanceof InputError) return kept({ ...a, ...checked(o, layer, iacts, weights, a) }, `no ${other.peMode}-mode mapping fits`);
-    throw e;
-  }
-  const [cheaper, dropped] = b.energy.totalJoules < a.energy.totalJoules ? [b, a] : [a, b];
+  return { kind: 'both', modes: [best.peMode, other.peMode] };
+}
+
+/** The simulations a plan needs. Both-mode runs are unchecked; the kept one's outputs are checked after. */
+export function modeJobs(plan: ModePlan, check: boolean): ModeJob[] {
+  return plan.kind === 'one' ? [{ peMode: plan.peMode, check }] : plan.modes.map((peMode) => ({ peMode, check: false }));
+}
+
+/** Simulates and costs a layer in one PE mode. */
+export function runMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, job: ModeJob): ModeRun {
+  const base = { engine: o.engine, mapping: o.mappings?.get(layer.name), mappingCache: o.mappingCache, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
+  return costLayer(simulateLayer(o.hw.config, layer, iacts, weights, { ...base, peMode: job.peMode, check: job.check }), o.hw, table);
+}
+
+function asRun(r: ModeRun): PeModeRun {
+  return {
+    peMode: r.mapping.peMode, simulated: true, estimatedCycles: r.estimatedCycles, cycles: r.cycles,
+    energyJoules: r.energy.totalJoules, metadataBits: r.counts.metadataBits.reduce((a, b) => a + b, 0),
+  };
+}
+
+function kept(r: ModeRun, reason: string, others: PeModeRun[] = []): CostedLayer {
+  return { ...r, peModeChoice: { picked: r.mapping.peMode, reason, runs: [asRun(r), ...others] } };
+}
+
+/**
+ * The layer's result from its plan's runs: the one run, or of both modes the cheaper in energy, its outputs
+ * checked (`check`) and compared with the other's. `second` is the other mode's run, or the InputError it threw.
+ */
+export function combineModes(plan: ModePlan, first: ModeRun, second: ModeRun | InputError | undefined, check: (r: ModeRun) => CheckOutcome): CostedLayer {
+  if (plan.kind === 'one') return kept(first, plan.reason, plan.notRun);
+  if (second === undefined) throw new Error('combineModes: both modes planned, one run given');
+  if (second instanceof InputError) return kept({ ...first, ...check(first) }, `no ${plan.modes[1]}-mode mapping fits`);
+  const [cheaper, dropped] = second.energy.totalJoules < first.energy.totalJoules ? [second, first] : [first, second];
   const ratio = dropped.energy.totalJoules / cheaper.energy.totalJoules;
-  const outcome = checked(o, layer, iacts, weights, cheaper);
+  const outcome = check(cheaper);
   const differs = cheaper.outputs.findIndex((v, i) => v !== dropped.outputs[i]);
   if (differs >= 0 && outcome.check !== 'skipped') {
     outcome.check = 'fail';
@@ -215,7 +254,24 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
   return kept({ ...cheaper, ...outcome }, `lower energy: ${dropped.mapping.peMode} mode costs ${ratio.toFixed(3)}x`, [asRun(dropped)]);
 }
 
-function checked(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, r: LayerResult): CheckOutcome {
+/** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */
+function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
+  const plan = planModes(o, layer, iacts, weights);
+  const [job1, job2] = modeJobs(plan, o.check);
+  const first = runMode(o, layer, iacts, weights, table, job1!);
+  let second: ModeRun | InputError | undefined;
+  if (job2) {
+    try {
+      second = runMode(o, layer, iacts, weights, table, job2);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      second = e;
+    }
+  }
+  return combineModes(plan, first, second, (r) => checked(o, layer, iacts, weights, r));
+}
+
+export function checked(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, r: LayerResult): CheckOutcome {
   return o.check ? checkOutputs(o.hw.config, layer, iacts, weights, r.outputs) : { check: r.check, checkDetail: r.checkDetail, psumOverflows: r.psumOverflows };
 }
 

@@ -69,6 +69,14 @@ export class AccessCounts {
   /** Metadata bits per (place, data type), see METADATA_PLACES. */
   readonly metadataBits = new Float64Array(METADATA_PLACES.length * ND);
 
+  /** Counts rebuilt from their arrays (after crossing a worker thread, which keeps the data, not the class). */
+  static from(data: { c: Float64Array; metadataBits: Float64Array }): AccessCounts {
+    const counts = new AccessCounts();
+    counts.c.set(data.c);
+    counts.metadataBits.set(data.metadataBits);
+    return counts;
+  }
+
   add(level: Level, dataType: DataType, action: Action, n: number): void {
     this.c[counterIndex(level, dataType, action)] += n;
   }

@@ -51,7 +51,7 @@ export class FlatMulticast implements NocModel {
           let run: number[] = [];
           let runKey = '';
           const flush = (): void => {
-            if (run.length) chains.push({ name: `psum col${col} rows ${run.length}`, pes: run, store: 0 });
+            if (run.length) chains.push({ name: `psum col${col} rows ${run.length}`, pes: run, linkHops: run.slice(1).map(() => 0), store: 0 });
             run = [];
           };
           for (let row = 0; row < peRows; row++) {

@@ -98,8 +98,13 @@ export class HierarchicalMesh implements NocModel {
       for (let cc = 0; cc < clusterCols; cc++) {
         for (let col = 0; col < peCols; col++) {
           const pes: number[] = [];
+          const linkHops: number[] = [];
           for (let k = 0; k < chainLength && cr0 + k < clusterRows; k++) {
-            for (let row = 0; row < peRows; row++) pes.push(plan.peId(cr0 + k, cc, row, col));
+            for (let row = 0; row < peRows; row++) {
+              // The first PE of a cluster after the first is reached over one vertical psum-router link.
+              if (pes.length > 0) linkHops.push(row === 0 ? 1 : 0);
+              pes.push(plan.peId(cr0 + k, cc, row, col));
+            }
           }
           if (!pes.some((pe) => plan.isUsed(pe))) continue;
           const cluster = cr0 * clusterCols + cc;
@@ -110,7 +115,7 @@ export class HierarchicalMesh implements NocModel {
             store = stores.length;
             stores.push({ name: `psum bank c${cluster} col${col}`, shared: true, writeBits: hw.noc.psum.portBits, readBits: hw.noc.psum.portBits, readLatency: hw.noc.localLatencyCycles });
           }
-          chains.push({ name: `psum c${cluster} col${col}`, pes, store });
+          chains.push({ name: `psum c${cluster} col${col}`, pes, linkHops, store });
         }
       }
     }

@@ -27,6 +27,11 @@ export interface ChannelSpec {
 export interface ChainSpec {
   name: string;
   pes: number[];
+  /**
+   * Inter-cluster mesh links between member k and member k+1 (length pes.length - 1): 0 for the local
+   * PE-to-PE link inside a cluster, 1 where the chain goes through the psum routers into the next cluster.
+   */
+  linkHops: number[];
   /** Index into `stores` of the GLB store holding its partial sums between passes (null: none needed). */
   store: number | null;
 }

@@ -1,7 +1,7 @@
-import type { Packet, PacketProgram } from '../hw/channel.js';
-import type { ChannelSpec } from '../hw/noc/noc.js';
-import type { MappingPlan } from './plan.js';
-import type { IactSegmentStore, WeightTileStore } from './tiles.js';
+import type { MappingPlan } from '../mapping/plan.js';
+import type { IactSegmentStore, WeightTileStore } from '../mapping/tiles.js';
+import type { Packet, PacketProgram } from './channel.js';
+import type { ChannelSpec } from './noc/noc.js';
 
 /**
  * What each channel sends, in order. The order is the dataflow's loop nest: pass, row iteration, segment,

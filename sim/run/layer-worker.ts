@@ -1,0 +1,56 @@
+/**
+ * A layer worker thread (sim/run/parallel.ts): simulates the PE-mode runs of layers the main thread sends,
+ * with the same code a serial run uses (runMode), on tensors it makes by the same rule (layerTensors).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LoadedHwConfig } from '../config/hw-config.js';
+import type { EnergyTable } from '../energy/energy-table.js';
+import type { EngineKind } from '../engine/simulator.js';
+import type { Mapping } from '../mapping/mapping.js';
+import type { MappingCache } from '../mapping/mapper.js';
+import type { LayerSpec } from '../workloads/layer.js';
+import type { LoadedTrace } from '../workloads/trace.js';
+import { nonZeroFraction } from '../workloads/tensors.js';
+import { layerTensors, type ModeJob, type ModeRun, runMode } from './network.js';
+
+export interface LayerWorkerData {
+  hw: LoadedHwConfig;
+  trace: LoadedTrace;
+  energyTable: EnergyTable;
+  seed: number;
+  engine: EngineKind;
+}
+
+export interface LayerJob extends ModeJob {
+  id: number;
+  layer: LayerSpec;
+  mapping: Mapping | undefined;
+}
+
+export type LayerReply =
+  | { ok: true; id: number; run: ModeRun; iactDensity: number }
+  | { ok: false; id: number; name: string; message: string };
+
+const data = workerData as LayerWorkerData;
+// The tensors of the last layer: the two modes of a layer often land on the same worker one after the other.
+// One mapper cache per worker: rankings depend only on their key.
+const mappingCache: MappingCache = new Map();
+let last: { name: string; tensors: { iacts: Int16Array; weights: Int8Array } } | undefined;
+
+parentPort?.on('message', (job: LayerJob) => {
+  let reply: LayerReply;
+  try {
+    if (last?.name !== job.layer.name) last = { name: job.layer.name, tensors: layerTensors(data.trace, job.layer, data.seed) };
+    const { iacts, weights } = last.tensors;
+    const o = {
+      hw: data.hw, trace: data.trace, seed: data.seed, engine: data.engine, check: job.check, mappingCache,
+      mappings: job.mapping ? new Map([[job.layer.name, job.mapping]]) : undefined,
+    };
+    reply = { ok: true, id: job.id, run: runMode(o, job.layer, iacts, weights, data.energyTable, job), iactDensity: nonZeroFraction(iacts) };
+  } catch (err) {
+    // Errors cross the thread boundary as plain data; the main thread rebuilds InputError/SimulationError by name.
+    const e = err instanceof Error ? err : new Error(String(err));
+    reply = { ok: false, id: job.id, name: e.name, message: e.message };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,97 @@
+/**
+ * A network run on worker threads: the PE-mode simulations of all layers (two per layer under `--pe-mode
+ * auto` when both are simulated) are independent, so they run on a pool of workers, each with the code of a
+ * serial run; the main thread combines them in layer order exactly as runNetwork does, so the result equals a
+ * serial run's (test/run/parallel.test.ts compares them). Propagated runs are serial: each layer waits for
+ * the outputs of the one before.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { loadEnergyTable } from '../energy/energy-table.js';
+import { InputError, SimulationError } from '../errors.js';
+import { AccessCounts } from '../stats/access-counts.js';
+import type { LayerJob, LayerReply, LayerWorkerData } from './layer-worker.js';
+import {
+  combineModes, type ModePlan, type ModeRun, modeJobs, networkResult, type NetworkResult, type NetworkRunOptions, layerTensors, planModes, runNetwork, selectLayers,
+  type SimulatedLayer,
+} from './network.js';
+
+function workerUrl(): URL {
+  // Compiled, the worker is JS beside this file; from sources (vitest) a tiny .mjs registers the TS loader first.
+  return import.meta.url.endsWith('.ts') ? new URL('./layer-worker-from-source.mjs', import.meta.url) : new URL('./layer-worker.js', import.meta.url);
+}
+
+function rebuild(name: string, message: string): Error {
+  return name === 'InputError' ? new InputError(message) : name === 'SimulationError' ? new SimulationError(message) : new Error(message);
+}
+
+/** Runs a network with up to `threads` worker threads (default: the machine's parallelism); see the top comment. */
+export async function runNetworkParallel(o: NetworkRunOptions, threads = availableParallelism()): Promise<NetworkResult> {
+  if (o.propagate || threads <= 1) return runNetwork(o);
+  const started = performance.now();
+  const energyTable = o.energyTable ?? loadEnergyTable(o.hw.config.energyTable);
+  const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
+  const planned: NetworkRunOptions = { ...o, mappingCache: o.mappingCache ?? new Map() };
+  // The mode plan ranks mappings with the densities of the layer's data, made here by the workers' rule.
+  const plans: ModePlan[] = onChip.map((layer) => {
+    const { iacts, weights } = layerTensors(o.trace, layer, o.seed);
+    return planModes(planned, layer, iacts, weights);
+  });
+  const jobs: LayerJob[] = [];
+  const jobsOf: number[][] = plans.map((plan, li) => modeJobs(plan, o.check).map((j) => {
+    // Both-mode runs check their own outputs here, so the kept one's check needs no tensors in this thread.
+    jobs.push({ ...j, check: o.check, id: jobs.length, layer: onChip[li]!, mapping: o.mappings?.get(onChip[li]!.name) });
+    return jobs.length - 1;
+  }));
+  if (jobs.length < 2) return runNetwork({ ...o, energyTable });
+  const replies: (LayerReply | undefined)[] = jobs.map(() => undefined);
+  const results: SimulatedLayer[] = [];
+  // Layers are finished in order as their runs come back (the progress callback sees them in trace order).
+  const flush = (): void => {
+    while (results.length < onChip.length) {
+      const li = results.length;
+      const got = jobsOf[li]!.map((id) => replies[id]);
+      if (got.some((r) => r === undefined)) return;
+      const [a, b] = got as LayerReply[];
+      if (!a!.ok) throw rebuild(a!.name, a!.message);
+      const run = (r: Extract<LayerReply, { ok: true }>): ModeRun => ({ ...r.run, counts: AccessCounts.from(r.run.counts) });
+      const second = b === undefined ? undefined : b.ok ? run(b) : b.name === 'InputError' ? new InputError(b.message) : undefined;
+      if (b && !b.ok && b.name !== 'InputError') throw rebuild(b.name, b.message);
+      const layer = onChip[li]!;
+      const r = combineModes(plans[li]!, run(a!), second, (x) => ({ check: x.check, checkDetail: x.checkDetail, psumOverflows: x.psumOverflows }));
+      results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: a!.iactDensity });
+      o.onLayerDone?.(results.length, onChip.length, r);
+    }
+  };
+  const data: LayerWorkerData = { hw: o.hw, trace: o.trace, energyTable, seed: o.seed, engine: o.engine };
+  const queue = [...jobs];
+  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl(), { workerData: data }));
+  try {
+    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+      let current: LayerJob | undefined;
+      const next = (): void => {
+        current = queue.shift();
+        if (current) w.postMessage(current);
+        else resolve();
+      };
+      w.on('message', (m: LayerReply) => {
+        try {
+          replies[m.id] = m;
+          current = undefined;
+          flush();
+          next();
+        } catch (err) {
+          reject(err);
+        }
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => {
+        if (current) reject(new Error(`layer worker stopped (exit code ${code})`));
+      });
+      next();
+    })));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return networkResult(o, onChip, offChip, results, energyTable, started);
+}
