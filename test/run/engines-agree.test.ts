@@ -62,7 +62,7 @@ describe('tick and event engines', () => {
   const configs: [string, HwConfig][] = [
     ...['eyeriss-v1', 'eyeriss-v1-192', 'eyeriss-v1.5', 'eyeriss-v2'].map((n): [string, HwConfig] => [n, loadHwConfig(n).config]),
     ['eyeriss-v1 with lead 1', v1Lead1],
-    ['one-PE v2', v2With({ clusterRows: 1, clusterCols: 1, peRowsPerCluster: 1, peColsPerCluster: 1, routersPerCluster: 1, iactBanksPerCluster: 1, psumBanksPerCluster: 1, simdWidth: 1, weightDataWordBits: 12 })],
+    ['one-PE v2', v2With({ clusterRows: 1, clusterCols: 1, peRowsPerCluster: 1, peColsPerCluster: 1, routersPerCluster: 1, iactBanksPerCluster: 1, psumBanksPerCluster: 1, simdWidth: 1 })],
     ['v2 at 1 GB/s off-chip', v2With({ bandwidthGBps: 1 })],
   ];
   for (const [name, hw] of configs) {
