@@ -41,6 +41,8 @@ export interface NetworkRunOptions {
   /** With propagate: the network input, C*H*W values for every image or N*C*H*W (default: a synthetic image each). */
   input?: Int16Array;
   onLayerDone?: (done: number, total: number, result: LayerResult) => void;
+  /** During a layer's simulation: the layer, and the fraction of it done (see LayerRunOptions.onProgress). */
+  onLayerProgress?: (layer: string, fraction: number) => void;
 }
 
 export const PE_MODE_OPTIONS = ['auto', 'compressed', 'uncompressed'] as const;
@@ -161,7 +163,11 @@ type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasu
 function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
   const hw = o.hw.config;
   const pinned = o.mappings?.get(layer.name);
-  const base = { engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
+  const onLayerProgress = o.onLayerProgress;
+  const base = {
+    engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0,
+    onProgress: onLayerProgress && ((fraction: number) => onLayerProgress(layer.name, fraction)),
+  };
   const run = (peMode: Mapping['peMode'] | undefined, check: boolean): Omit<CostedLayer, 'peModeChoice'> =>
     costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table);
   const asRun = (r: Omit<CostedLayer, 'peModeChoice'>): PeModeRun => ({
