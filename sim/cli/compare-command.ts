@@ -205,7 +205,7 @@ export function registerCompare(program: Command): void {
         const label = (r: typeof a): string => r.file ?? `${r.report.trace.name} on ${r.report.hw.name}`;
         lines.push('', layerDiffTable(a.report, b.report, [label(a), label(b)]));
       }
-      const took = compare.networks.map((n) => `${n.trace.name} ${n.simSeconds.toFixed(1)} s${n.report ? ' (saved)' : ''}`).join(', ');
+      const took = compare.networks.map((n) => `${n.trace.name} ${n.simSeconds.toFixed(1)} s${n.report ? ` (when ${n.report} was made)` : ''}`).join(', ');
       process.stdout.write(`${lines.join('\n')}\nsimulated in ${took}\n`);
     });
 }

@@ -180,7 +180,7 @@ function normalisedCharts(trace: ReturnType<typeof pointsPerTrace>[number], kind
         width: Math.min(1100, 60 * columns.length), height: 18 * trace.points.length,
         encoding: {
           x: { field: 'layer', type: 'nominal', sort: columns, title: null, axis: { labelAngle: -60, orient: 'top' } },
-          y: { field: 'point', type: 'nominal', sort: trace.points.map((p) => p.label), title: null, axis: { labelLimit: 420 } },
+          y: { field: 'point', type: 'nominal', sort: trace.points.map((p) => p.label), title: null, axis: { labelLimit: 640 } },
         },
         layer: [
           { mark: 'rect', encoding: { color: { field: 'ratio', type: 'quantitative', title: `${what} / baseline`, legend: { format: '.3~f' },
