@@ -17,4 +17,4 @@ test('the closing line counts failed tests, hooks, collection and unhandled erro
   const last = r.stdout.trimEnd().split('\n').at(-1);
   expect(r.status).not.toBe(0);
   expect(last).toBe('3 passed, 5 failed');
-}, 120_000);
+});

@@ -23,7 +23,7 @@ describe('Eyeriss v1 against its silicon', () => {
   let report: ValidationReport;
   beforeAll(() => {
     report = runValidation({ networks: ['alexnet'], mappings: ['paper'] });
-  }, 600_000);
+  });
 
   it('per-metric mean absolute errors stay at or below the recorded levels', () => {
     for (const s of report.summary) {
