@@ -4,7 +4,7 @@
  * is all computeEnergy needs, so the same table gives exactly the run's numbers and another table changes only the
  * energy fields (layers' energyJoules/energyBreakdown, the energy totals, the card's power, the table's name).
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { parseYamlText, readInputFile, validateDocument } from '../config/validate.js';
 import { parseAccelergyErt } from '../energy/accelergy-ert.js';
@@ -91,7 +91,7 @@ export function recostReport(report: JsonReport, table: EnergyTable): JsonReport
 }
 
 interface EnergyFlags {
-  report: string;
+  report?: string;
   table: string;
   json?: string;
   quiet?: boolean;
@@ -101,12 +101,16 @@ export function registerEnergy(program: Command): void {
   program
     .command('energy')
     .description('re-cost a saved run (eyeriss-sim run --json) with another energy table, without simulating again')
-    .requiredOption('--report <file>', 'JSON report of eyeriss-sim run --json')
+    // The report is an argument, as in `eyeriss-sim report FILE` and `compare FILE ...`; --report is the old spelling.
+    .argument('[report]', 'JSON report of eyeriss-sim run --json')
+    .addOption(new Option('--report <file>').hideHelp())
     .requiredOption('--table <name|file>', 'energy table: a name in hw-configs/energy/, a table file, or an Accelergy ERT (ERT.yaml)')
     .option('--json <file>', 'write the report with its energy fields re-costed; - for stdout')
     .option('--quiet', 'print nothing but errors and import notes')
-    .action((flags: EnergyFlags) => {
-      const report = readJsonReport(flags.report);
+    .action((file: string | undefined, flags: EnergyFlags) => {
+      const reportFile = file ?? flags.report;
+      if (!reportFile) throw new InputError('energy: missing the report: eyeriss-sim energy RUN.json --table NAME|FILE');
+      const report = readJsonReport(reportFile);
       const { table, warnings } = loadAnyEnergyTable(flags.table);
       for (const w of warnings) process.stderr.write(`eyeriss-sim: note: ${table.file}: ${w}\n`);
       const out = recostReport(report, table);
@@ -117,7 +121,7 @@ export function registerEnergy(program: Command): void {
       const was = report.totals.energyJoulesPerInference;
       const now = out.totals.energyJoulesPerInference;
       process.stdout.write(
-        `${report.hw.name} running ${report.trace.name}, batch ${report.batch}: ${flags.report} re-costed with table ${table.name} (${table.file})\n` +
+        `${report.hw.name} running ${report.trace.name}, batch ${report.batch}: ${reportFile} re-costed with table ${table.name} (${table.file})\n` +
           `${breakdownTable(out)}\n` +
           `${(now * 1e6).toFixed(3)} uJ per inference with ${table.name}, ${(was * 1e6).toFixed(3)} uJ with ${report.energyTable.name} ` +
           `(x${was > 0 ? (now / was).toFixed(3) : '-'}); ${(out.totals.powerWatts * 1e3).toFixed(1)} mW average\n`,

@@ -13,6 +13,7 @@ import { registerCalibrate } from './calibrate-command.js';
 import { registerSweep } from './sweep-command.js';
 import { registerTrace } from './trace-command.js';
 import { registerTraces } from './traces-command.js';
+import { packageVersion } from './options.js';
 
 /** Exit codes: 0 ok, 2 bad input (or a failed check), 3 a simulator invariant broke, 70 anything else. */
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('eyeriss-sim')
     .description('Cycle-level, event-driven simulator of the Eyeriss v2 DNN accelerator')
+    .version(packageVersion(), '--version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);

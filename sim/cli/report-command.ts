@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
+import { InputError } from '../errors.js';
 import { readResults } from '../sweep/results.js';
 import { writeFileAtomic } from './io.js';
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('write a self-contained HTML report with charts of a sweep or a run')
-    .argument('<results>', 'a sweep output directory, a results.jsonl, or a JSON report of `eyeriss-sim run --json`')
+    .description('write a self-contained HTML report with charts of a sweep, a run, or several runs side by side')
+    .argument('<results...>', 'a sweep output directory or results.jsonl; or one or more JSON reports of `eyeriss-sim run --json` (several: side by side, each against the first)')
     .requiredOption('-o, --out <file>', 'the HTML file to write')
-    .action(async (path: string, flags: { out: string }) => {
-      const results = readResults(path);
+    .action(async (paths: string[], flags: { out: string }) => {
+      const results = paths.map((p) => readResults(p));
+      if (results.length > 1) {
+        const sweep = results.find((r) => r.kind === 'sweep');
+        if (sweep) throw new InputError(`${sweep.file}: a sweep's results, expected reports of eyeriss-sim run --json (only runs can be put side by side)`);
+      }
       // Loaded here, not at the top: vega is large and only this command needs it (keeps `run` starting fast).
       const { buildHtmlReport } = await import('../report/html-report.js');
       writeFileAtomic(flags.out, await buildHtmlReport(results));

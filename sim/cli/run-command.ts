@@ -9,31 +9,24 @@ import { type Mapping, parseMappingText } from '../mapping/mapping.js';
 import { buildJsonReport } from '../report/json-report.js';
 import { breakdownTable, runCsv, runTable } from '../report/table.js';
 import { cardTable } from '../report/card.js';
-import { PE_MODE_OPTIONS, type PeModeOption } from '../run/network.js';
+import { type NetworkRunOptions } from '../run/network.js';
 import { runNetworkParallel } from '../run/parallel.js';
 import { peModes } from '../mapping/constraints.js';
 import { readImageFile } from '../workloads/tensors.js';
 import { loadTrace } from '../workloads/trace.js';
-import { nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
+import { positiveInt } from './io.js';
+import { addOptions, emit, layerList, parseBatch, parsePeMode, parseSeed, type SharedFlags, stdoutClaimed } from './options.js';
 
-interface RunFlags {
+interface RunFlags extends SharedFlags {
   hw: string;
   trace: string;
-  layers?: string;
-  batch?: string;
-  seed: string;
   engine: string;
-  json?: string;
-  csv?: string;
   check: boolean;
   mappings?: string;
-  energyTable?: string;
-  quiet?: boolean;
   propagate?: boolean;
   input?: string;
   card?: boolean;
   breakdown?: boolean;
-  peMode: string;
   jobs?: string;
 }
 
@@ -51,25 +44,51 @@ function loadPinnedMappings(file: string): Map<string, Mapping> {
   return out;
 }
 
+/**
+ * A progress bar on a terminal's stderr: layers done, and within a long layer the share of it simulated (the
+ * simulator reports it every few hundred thousand steps). Null when stderr is not a terminal or with --quiet.
+ */
+export function layerProgressBar(quiet: boolean | undefined): Pick<NetworkRunOptions, 'onLayerDone' | 'onLayerProgress'> & { stop(): void } {
+  if (!process.stderr.isTTY || quiet) return { stop: () => undefined };
+  const bar = new SingleBar({
+    format: 'simulating {bar} {percentage}% | {done}/{layers} layers | {layer} | {eta_formatted} left',
+    stream: process.stderr, clearOnComplete: true, hideCursor: true, etaBuffer: 50,
+  });
+  let started = false;
+  let done = 0;
+  let layers = 0;
+  const show = (value: number, layer: string): void => {
+    if (!started) {
+      bar.start(1000, 0, { done, layers, layer });
+      started = true;
+    }
+    bar.update(Math.round(value * 1000), { done, layers, layer });
+  };
+  return {
+    onLayerDone: (d, total, r) => {
+      done = d;
+      layers = total;
+      show(d / total, r.name);
+    },
+    onLayerProgress: (layer, fraction) => show(layers ? (done + fraction) / layers : 0, layer),
+    stop: () => bar.stop(),
+  };
+}
+
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
-    .description('simulate a network (trace) on a hardware config and report cycles, energy and accesses per layer')
-    .option('--hw <name|file>', 'hardware config: a name in hw-configs/ or a YAML file', 'eyeriss-v2')
-    .option('--trace <name|file>', 'layer trace: a name in traces/ or a .json/.pb file', 'alexnet-sparse')
-    .option('--layers <names>', 'comma-separated layer names to simulate (default: all on-chip layers)')
-    .option('--batch <n>', 'batch size (default: the trace\'s)')
-    .option('--seed <s>', 'seed of the synthetic tensors', '1')
-    .option('--engine <kind>', 'event (default) or tick (reference scheduler, small layers only)', 'event')
-    .option('--json <file>', 'write the JSON report (schemaVersion 1); - for stdout')
-    .option('--csv <file>', 'write one CSV row per layer')
-    .option('--mappings <file>', 'pin mappings per layer: YAML map from layer name to a one-line mapping')
-    .option('--energy-table <name|file>', 'energy table overriding the hardware config\'s')
+    .description('simulate a network (trace) on a hardware config and report cycles, energy and accesses per layer');
+  addOptions(cmd, ['hw', 'trace', 'layers', 'batch', 'seed']);
+  cmd.option('--engine <kind>', 'event (default) or tick (reference scheduler, small layers only)', 'event');
+  addOptions(cmd, ['json', 'csv'], { json: 'write the JSON report (schemaVersion 1); - for stdout (then nothing else is printed there)', csv: 'write one CSV row per layer and a total row; - for stdout' });
+  cmd.option('--mappings <file>', 'pin mappings per layer: YAML map from layer name to a one-line mapping (README: "Pinning mappings")');
+  addOptions(cmd, ['energyTable']);
+  cmd
     .option('--propagate', 'feed each layer the previous layers\' real outputs (ReLU, requantised to 8 bits) instead of synthetic iacts')
-    .option('--input <file>', 'with --propagate: the network input, raw uint8 C*H*W bytes per image or a uint8 .npy (default: a seeded synthetic image per image)')
-    .option('--pe-mode <mode>', 'sparse PE mode per layer: auto (simulate both unless far apart, keep the lower energy), compressed or uncompressed', 'auto')
-    .option('--no-check', 'skip the bit-exact check against the reference convolution (faster)')
-    .option('--quiet', 'print nothing but errors')
+    .option('--input <file>', 'with --propagate: the network input, raw uint8 C*H*W bytes per image or a uint8 .npy (default: a seeded synthetic image per image)');
+  addOptions(cmd, ['peMode', 'check', 'quiet', 'wide']);
+  cmd
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
     .option('--breakdown', 'also print energy per layer by level and by data type')
     .option('--jobs <n>', 'worker threads simulating layers and PE modes in parallel (default: available cores; results equal a serial run)')
@@ -78,47 +97,40 @@ export function registerRun(program: Command): void {
         throw new InputError(`--engine: got ${JSON.stringify(flags.engine)}, expected event or tick`);
       }
       const engine = flags.engine as EngineKind;
-      if (!PE_MODE_OPTIONS.includes(flags.peMode as PeModeOption)) {
-        throw new InputError(`--pe-mode: got ${JSON.stringify(flags.peMode)}, expected ${PE_MODE_OPTIONS.join(', ')}`);
-      }
-      const peMode = flags.peMode as PeModeOption;
-      const seed = nonNegativeInt('--seed', flags.seed);
-      const batch = flags.batch === undefined ? undefined : positiveInt('--batch', flags.batch);
+      const peMode = parsePeMode(flags.peMode);
+      const seed = parseSeed(flags.seed);
+      const batch = parseBatch(flags.batch);
       const hw = loadHwConfig(flags.hw);
       const trace = loadTrace(flags.trace);
       if (peMode !== 'auto' && !peModes(hw.config).includes(peMode)) {
         throw new InputError(`--pe-mode: the ${hw.config.pe.type} PE of ${hw.config.name} has no ${peMode} mode (it has: ${peModes(hw.config).join(', ')})`);
       }
-      const layers = flags.layers?.split(',').map((s) => s.trim()).filter(Boolean);
+      if (flags.json === '-' && flags.csv === '-') throw new InputError('--json - and --csv -: only one of them can have stdout');
+      const layers = layerList(flags.layers);
       const mappings = flags.mappings ? loadPinnedMappings(flags.mappings) : undefined;
       const energyTable = flags.energyTable ? loadEnergyTable(flags.energyTable) : undefined;
       if (flags.input && !flags.propagate) throw new InputError('--input: only read with --propagate (without it every layer\'s iacts are synthetic)');
       const input = flags.input ? readImageFile(flags.input, trace.inputShape) : undefined;
-      const bar = process.stderr.isTTY && !flags.quiet
-        ? new SingleBar({ format: 'simulating {bar} {value}/{total} layers | {layer}', stream: process.stderr, clearOnComplete: true, hideCursor: true })
-        : null;
-      let started = false;
+      const progress = layerProgressBar(flags.quiet);
       const jobs = flags.jobs === undefined ? undefined : positiveInt('--jobs', flags.jobs);
-      const run = await runNetworkParallel({
-        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode,
-        onLayerDone: (done, total, r) => {
-          if (!bar) return;
-          if (!started) {
-            bar.start(total, 0, { layer: '' });
-            started = true;
-          }
-          bar.update(done, { layer: r.name });
-          if (done === total) bar.stop();
-        },
-      }, jobs);
+      let run;
+      try {
+        // In-layer progress is reported by a serial run; worker threads report each layer as it finishes.
+        run = await runNetworkParallel({
+          hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode,
+          onLayerDone: progress.onLayerDone, onLayerProgress: progress.onLayerProgress,
+        }, jobs);
+      } finally {
+        progress.stop();
+      }
       const report = buildJsonReport(run, hw, trace, seed, engine);
-      const json = `${JSON.stringify(report, null, 2)}\n`;
-      if (flags.json === '-') process.stdout.write(json);
-      else if (flags.json) writeFileAtomic(flags.json, json);
-      if (flags.csv) writeFileAtomic(flags.csv, runCsv(report));
-      if (!flags.quiet) process.stdout.write(`${runTable(report, { iactDensities: flags.propagate })}\n`);
-      if (!flags.quiet && flags.breakdown) process.stdout.write(`\n${breakdownTable(report)}\n`);
-      if (!flags.quiet && flags.card) process.stdout.write(`\n${cardTable(report.card)}\n`);
+      emit(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+      emit(flags.csv, runCsv(report));
+      if (!flags.quiet && !stdoutClaimed(flags)) {
+        process.stdout.write(`${runTable(report, { iactDensities: flags.propagate, wide: flags.wide })}\n`);
+        if (flags.breakdown) process.stdout.write(`\n${breakdownTable(report)}\n`);
+        if (flags.card) process.stdout.write(`\n${cardTable(report.card)}\n`);
+      }
       const failed = report.layers.filter((l) => l.check === 'fail');
       if (failed.length) {
         throw new InputError(`outputs differ from the reference in ${failed.map((l) => `${l.name} (${l.checkDetail})`).join(', ')}`);

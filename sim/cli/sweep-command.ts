@@ -4,13 +4,42 @@ import { InputError } from '../errors.js';
 import { formatTable } from '../report/table.js';
 import { mergeResults, paramNamesOf, type ResultRow, writeResults } from '../sweep/results.js';
 import { runSweep, type Shard } from '../sweep/runner.js';
-import { loadSweep } from '../sweep/spec.js';
+import { basename } from 'node:path';
+import { parseYamlText, readInputFile, validateDocument } from '../config/validate.js';
+import { planSweep, type SweepPlan, sweepSchema } from '../sweep/spec.js';
 import { positiveInt } from './io.js';
+import { addOptions, layerList, parsePeMode, parseSeed } from './options.js';
 
 interface SweepFlags {
   out?: string;
   shard?: string;
   jobs?: string;
+  seed?: string;
+  check?: boolean;
+  trace?: string;
+  peMode?: string;
+  quiet?: boolean;
+}
+
+/**
+ * Loads a sweep file with the command line's overrides of its fields: --seed, --check/--no-check and --pe-mode
+ * replace the file's seed, check and peMode; --trace keeps only the file's traces named there (by name or as written).
+ */
+function loadSweepWithFlags(file: string, flags: SweepFlags): SweepPlan {
+  const spec = validateDocument(file, parseYamlText(file, readInputFile(file).bytes.toString('utf8')), sweepSchema);
+  if (flags.seed !== undefined) spec.seed = parseSeed(flags.seed);
+  if (flags.check !== undefined) spec.check = flags.check;
+  if (flags.peMode !== undefined) spec.peMode = parsePeMode(flags.peMode);
+  const wanted = layerList(flags.trace);
+  if (wanted) {
+    const traces = Array.isArray(spec.trace) ? spec.trace : [spec.trace];
+    const baseName = (t: string): string => basename(t).replace(/\.(json|pb)$/, '');
+    const kept = traces.filter((t) => wanted.includes(t) || wanted.includes(baseName(t)));
+    const unknown = wanted.filter((w) => !traces.some((t) => t === w || baseName(t) === w));
+    if (unknown.length) throw new InputError(`--trace: got ${JSON.stringify(unknown.join(','))}, expected traces of ${file}: ${traces.join(', ')}`);
+    spec.trace = kept;
+  }
+  return planSweep(file, spec);
 }
 
 function parseShard(text: string): Shard {
@@ -40,13 +69,22 @@ export function registerSweep(program: Command): void {
     .argument('<spec>', 'sweep file (YAML, version: 1)')
     .option('--out <dir>', 'write DIR/results.csv and DIR/results.jsonl; finished points are kept in DIR/points/ and reused')
     .option('--shard <K/N>', 'run only points with index % N == K-1')
-    .option('--jobs <n>', 'worker threads (default: available cores)')
+    .option('--jobs <n>', 'worker threads (default: available cores)');
+  addOptions(sweep, ['trace', 'seed', 'peMode', 'quiet'], {
+    trace: 'comma-separated: run only these of the sweep file\'s traces',
+    seed: 'seed of the synthetic tensors (default: the sweep file\'s, else 1)',
+    peMode: 'sparse PE mode per layer, as in run (default: the sweep file\'s, else auto)',
+  }, false);
+  // Off by default in a sweep (the file's check: field): a sweep is about numbers; --check turns it on.
+  sweep.option('--check', 'check every layer bit for bit against the reference convolution (default: the sweep file\'s check, else off)');
+  addOptions(sweep, ['check'], { check: 'do not check (overrides check: true in the sweep file)' });
+  sweep
     .action(async (file: string, flags: SweepFlags) => {
       const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
       const jobs = flags.jobs === undefined ? undefined : positiveInt('--jobs', flags.jobs);
-      const plan = loadSweep(file); // validates every point before any runs
+      const plan = loadSweepWithFlags(file, flags); // validates every point before any runs
       const started = performance.now();
-      const bar = process.stderr.isTTY
+      const bar = process.stderr.isTTY && !flags.quiet
         ? new SingleBar({ format: 'sweep {bar} {value}/{total} points | {rate} points/s | {eta_formatted} left', stream: process.stderr, clearOnComplete: true, hideCursor: true })
         : null;
       const outcome = await runSweep(plan, {
@@ -62,6 +100,7 @@ export function registerSweep(program: Command): void {
       const seconds = (performance.now() - started) / 1000;
       const what = `${outcome.points} points: ${outcome.ran} simulated, ${outcome.reused} reused, in ${seconds.toFixed(1)} s` +
         (outcome.ran ? ` (${(outcome.ran / seconds).toPrecision(3)} points/s)` : '');
+      if (flags.quiet) return;
       if (flags.out) process.stdout.write(`${what}; wrote ${flags.out}/results.csv and results.jsonl\n`);
       else process.stdout.write(`${sweepTable(outcome.rows)}\n${what}\n`);
     });

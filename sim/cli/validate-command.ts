@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from '../errors.js';
 import { formatTable } from '../report/table.js';
 import { METRICS } from '../validation/jssc17.js';
@@ -10,7 +10,8 @@ interface ValidateFlags {
   hw: string;
   networks: string;
   layers?: string;
-  mapping: string;
+  mappings: string;
+  mapping?: string;
 }
 
 export function registerValidate(program: Command): void {
@@ -21,11 +22,14 @@ export function registerValidate(program: Command): void {
     .option('--hw <name|file>', 'hardware config', 'eyeriss-v1')
     .option('--networks <names>', `comma-separated: ${Object.keys(NETWORKS).join(', ')}`, Object.keys(NETWORKS).join(','))
     .option('--layers <names>', 'only these layers (names from the tables, e.g. conv4,conv5)')
-    .option('--mapping <which>', 'paper, mapper or both', 'both')
+    .option('--mappings <which>', 'whose mappings: paper (JSSC17 Table III), mapper, or both', 'both')
+    // The old name, kept working but out of --help: `run --mappings` and this are one option now.
+    .addOption(new Option('--mapping <which>').hideHelp())
     .action((flags: ValidateFlags) => {
-      const mappings: MappingSource[] = flags.mapping === 'both' ? ['paper', 'mapper'] : [flags.mapping as MappingSource];
+      const which = flags.mapping ?? flags.mappings;
+      const mappings: MappingSource[] = which === 'both' ? ['paper', 'mapper'] : [which as MappingSource];
       if (!mappings.every((m) => m === 'paper' || m === 'mapper')) {
-        throw new InputError(`--mapping: got ${JSON.stringify(flags.mapping)}, expected paper, mapper or both`);
+        throw new InputError(`--mappings: got ${JSON.stringify(which)}, expected paper, mapper or both`);
       }
       const networks = flags.networks.split(',').map((s) => s.trim()).filter(Boolean);
       const layerList = flags.layers?.split(',').map((s) => s.trim());

@@ -14,6 +14,9 @@ export interface Component {
 
 export type EngineKind = 'event' | 'tick';
 
+/** Progress is reported every 2^18 steps: a few times a second at the engine's speed, nothing measurable in cost. */
+const PROGRESS_MASK = 2 ** 18 - 1;
+
 /**
  * The discrete-event core. In `event` mode a component steps only at cycles it was woken for (a delivery to
  * it, or a timer it set); in `tick` mode every component steps every cycle, STONNE-style. The tick engine is
@@ -27,6 +30,11 @@ export class Simulator {
   /** Wake-ups scheduled. */
   wakes = 0;
   now = 0;
+  /**
+   * Called with the current cycle every PROGRESS_STEPS component steps (event engine) or cycles (tick engine), for
+   * progress bars during a long layer; one branch per step when unset.
+   */
+  onProgress: ((now: number) => void) | undefined;
   private readonly queue = new EventQueue(4096);
   private lastStep = new Float64Array(0);
 
@@ -59,7 +67,7 @@ export class Simulator {
       if (lastStep[id] === t) continue; // already stepped this cycle: deliveries for `t` were all in place
       lastStep[id] = t;
       this.now = last = t;
-      this.steps++;
+      if ((++this.steps & PROGRESS_MASK) === 0 && this.onProgress) this.onProgress(t);
       components[id]!.step(t);
     }
     return last;
@@ -77,6 +85,7 @@ export class Simulator {
         queue.pop();
         last = t;
       }
+      if ((t & PROGRESS_MASK) === 0 && this.onProgress) this.onProgress(t);
       for (let id = 0; id < components.length; id++) components[id]!.step(t);
       this.steps += components.length;
       t++;

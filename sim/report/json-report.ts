@@ -112,7 +112,8 @@ function layerJson(l: SimulatedLayer, clockMHz: number): JsonLayer {
     accesses: { units: LEVEL_UNITS, counts: l.counts.toReport() },
     metadataBits: l.counts.metadataReport(),
     peModeChoice: l.peModeChoice,
-    dramBytes: { read: l.dramBits.read / 8, write: l.dramBits.write / 8 },
+    // Whole bytes: run-length-coded streams need not end on a byte boundary, and DRAM moves whole bytes.
+    dramBytes: { read: Math.ceil(l.dramBits.read / 8), write: Math.ceil(l.dramBits.write / 8) },
     activity: { ...l.activity, clockMHz },
     energyJoules: l.energy.totalJoules,
     energyBreakdown: l.energy,

@@ -16,56 +16,71 @@ const fixed = (x: number, digits: number): string => x.toFixed(digits);
 const millions = (x: number): string => (x / 1e6).toFixed(2);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** The mode a layer ran in and, when both were simulated, the energy of the other relative to it. */
-function peModeCell(c: PeModeChoice): string {
+/** When both sparse-PE modes were simulated: the energy of the mode not kept, relative to the kept one. */
+function otherModeCell(c: PeModeChoice): string {
   const kept = c.runs[0]?.energyJoules;
   const other = c.runs[1];
-  return other?.simulated && kept && other.energyJoules !== null
-    ? `${c.picked} (${other.peMode.slice(0, 5)}. ${(other.energyJoules / kept).toFixed(2)}x E)`
-    : c.picked;
+  if (!other) return '';
+  return other.simulated && kept && other.energyJoules !== null ? `${other.peMode} ${(other.energyJoules / kept).toFixed(2)}x` : `${other.peMode} not simulated`;
 }
 
-/** The per-layer table `eyeriss-sim run` prints. */
-export function runTable(r: JsonReport, options: { iactDensities?: boolean } = {}): string {
-  const rows = r.layers.map((l) => [
-    l.name,
-    l.type,
-    `${l.mapping.nocModes.iact}/${l.mapping.nocModes.weight}/${l.mapping.nocModes.psum}`,
-    peModeCell(l.peModeChoice),
-    String(l.cycles),
-    fixed(l.latencySeconds * 1e3, 3),
-    millions(l.nominalMacs),
-    millions(l.effectiveMacs),
-    pct(l.peUtilization),
-    fixed((l.dramBytes.read + l.dramBytes.write) / 1024, 1),
-    fixed(l.energyJoules * 1e6, 1),
-    l.check,
-  ]);
+/** Cycle-weighted mean of a per-layer fraction: the share of the whole run's PE- (or MAC-) cycles. */
+function cycleWeighted(r: JsonReport, f: (l: JsonReport['layers'][number]) => number): number {
+  const cycles = r.layers.reduce((a, l) => a + l.cycles, 0);
+  return cycles > 0 ? r.layers.reduce((a, l) => a + f(l) * l.cycles, 0) / cycles : 0;
+}
+
+interface Column {
+  header: string;
+  cell: (l: JsonReport['layers'][number]) => string;
+  total: string;
+  /** Only with --wide. */
+  wide?: boolean;
+}
+
+export interface RunTableOptions {
+  /** Every column (mapping, NoC modes, the other PE mode's energy, ...); otherwise the columns that fit 120 characters. */
+  wide?: boolean;
+  /** With --propagate: the iact density the trace assumed beside the one the layer's real inputs had. */
+  iactDensities?: boolean;
+}
+
+/** The per-layer table `eyeriss-sim run` prints: 120 characters wide at most, or every column with `wide`. */
+export function runTable(r: JsonReport, options: RunTableOptions = {}): string {
   const t = r.totals;
-  rows.push([
-    'total', '', '', '', String(t.cycles), fixed(t.latencySeconds * 1e3, 3), millions(t.nominalMacs), millions(t.effectiveMacs), '',
-    fixed((t.dramBytesPerInference * r.batch) / 1024, 1), fixed(t.energyJoules * 1e6, 1), '',
-  ]);
-  const header = ['layer', 'type', 'NoC iact/weight/psum', 'PE mode', 'cycles', 'ms', 'MMACs', 'MMACs done', 'PE util', 'DRAM kB', 'energy uJ', 'check'];
+  const columns: Column[] = [
+    { header: 'layer', cell: (l) => l.name, total: 'total' },
+    { header: 'type', cell: (l) => l.type, total: '', wide: true },
+    { header: 'mapping', cell: (l) => l.mapping.text, total: '', wide: true },
+    { header: 'NoC iact/weight/psum', cell: (l) => `${l.mapping.nocModes.iact}/${l.mapping.nocModes.weight}/${l.mapping.nocModes.psum}`, total: '', wide: true },
+    { header: 'PE mode', cell: (l) => l.peModeChoice.picked, total: '' },
+    { header: 'other PE mode: energy', cell: (l) => otherModeCell(l.peModeChoice), total: '', wide: true },
+    { header: 'cycles', cell: (l) => String(l.cycles), total: String(t.cycles) },
+    { header: 'ms', cell: (l) => fixed(l.latencySeconds * 1e3, 3), total: fixed(t.latencySeconds * 1e3, 3) },
+    { header: 'MMACs', cell: (l) => millions(l.nominalMacs), total: millions(t.nominalMacs) },
+    { header: 'MMACs done', cell: (l) => millions(l.effectiveMacs), total: millions(t.effectiveMacs) },
+    { header: 'PE util', cell: (l) => pct(l.peUtilization), total: pct(cycleWeighted(r, (l) => l.peUtilization)) },
+    { header: 'MAC util', cell: (l) => pct(l.macUtilization), total: pct(cycleWeighted(r, (l) => l.macUtilization)) },
+    { header: 'DRAM kB', cell: (l) => fixed((l.dramBytes.read + l.dramBytes.write) / 1024, 1), total: fixed((t.dramBytesPerInference * r.batch) / 1024, 1) },
+    { header: 'energy uJ', cell: (l) => fixed(l.energyJoules * 1e6, 1), total: fixed(t.energyJoules * 1e6, 1) },
+  ];
   if (options.iactDensities) {
-    // With --propagate: the iact density the trace assumed beside the one the layer's real inputs had.
-    header.splice(-1, 0, 'iact density trace/run');
-    rows.forEach((row, i) => {
-      const l = r.layers[i];
-      row.splice(-1, 0, l ? `${fixed(l.iactDensityAssumed, 3)}/${fixed(l.iactDensityMeasured, 3)}` : '');
-    });
+    columns.push({ header: 'iact density trace/run', cell: (l) => `${fixed(l.iactDensityAssumed, 3)}/${fixed(l.iactDensityMeasured, 3)}`, total: '' });
   }
-  const table = formatTable(header, rows);
+  columns.push({ header: 'check', cell: (l) => l.check, total: '' });
+  const shown = columns.filter((c) => options.wide || !c.wide);
+  const rows = [...r.layers.map((l) => shown.map((c) => c.cell(l))), shown.map((c) => c.total)];
   const lines = [
     `${r.hw.name} running ${r.trace.name}, batch ${r.batch}, seed ${r.seed}, ${r.engine} engine`,
-    table,
+    formatTable(shown.map((c) => c.header), rows),
   ];
   if (r.offChipLayers.length) lines.push(`not run on chip: ${r.offChipLayers.map((l) => `${l.name} (${l.type})`).join(', ')}`);
   lines.push(
     `throughput ${t.inferencesPerSecond.toFixed(1)} inferences/s, ${t.inferencesPerJoule.toFixed(1)} inferences/J, ` +
       `${(t.powerWatts * 1e3).toFixed(1)} mW, ${(t.dramBytesPerInference / 1e6).toFixed(3)} MB DRAM per inference`,
     energyLine(r),
-    `simulated in ${r.sim.wallSeconds.toFixed(2)} s (${r.sim.events} events)`,
+    `simulated in ${r.sim.wallSeconds.toFixed(2)} s: ${r.sim.events} events, ${Math.round(r.sim.simulatedCyclesPerSecond)} simulated cycles/s` +
+      (options.wide ? '' : '; --wide for mapping, NoC modes and the other PE mode'),
   );
   return lines.join('\n');
 }

@@ -33,6 +33,8 @@ export interface LayerRunOptions {
   peMode?: Mapping['peMode'];
   /** Rankings to reuse within one network run (runNetwork makes one per run); none: rank afresh. */
   mappingCache?: MappingCache;
+  /** Told now and then how far the layer has got: simulated cycles over the mapper's estimate (capped below 1). */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface LayerResult {
@@ -225,6 +227,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const iactStore = new IactSegmentStore(p, mapping.C0, mapping.peMode, iacts, hw.pe.cscCountBits, geo.windowSegments);
 
   const sim = new Simulator(options.engine);
+  const onProgress = options.onProgress;
+  if (onProgress) sim.onProgress = (now) => onProgress(Math.min(0.99, now / (chosen.estimate ?? Infinity)));
   const counts = new AccessCounts();
   const bitsPerCycle = hw.offChip.bandwidthGBps === null ? null : (hw.offChip.bandwidthGBps * 8e9) / (hw.clockMHz * 1e6);
   const offChip = new OffChipInterface(sim, counts, bitsPerCycle, hw.offChip.latencyCycles);

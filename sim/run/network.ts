@@ -46,6 +46,8 @@ export interface NetworkRunOptions {
    * key). Absent: a fresh cache for this run alone, so runs share no state.
    */
   mappingCache?: MappingCache;
+  /** During a layer's simulation: the layer, and the fraction of it done (see LayerRunOptions.onProgress). */
+  onLayerProgress?: (layer: string, fraction: number) => void;
 }
 
 export const PE_MODE_OPTIONS = ['auto', 'compressed', 'uncompressed'] as const;
@@ -220,7 +222,11 @@ export function modeJobs(plan: ModePlan, check: boolean): ModeJob[] {
 
 /** Simulates and costs a layer in one PE mode. */
 export function runMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, job: ModeJob): ModeRun {
-  const base = { engine: o.engine, mapping: o.mappings?.get(layer.name), mappingCache: o.mappingCache, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
+  const onLayerProgress = o.onLayerProgress;
+  const base = {
+    engine: o.engine, mapping: o.mappings?.get(layer.name), mappingCache: o.mappingCache, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0,
+    onProgress: onLayerProgress && ((fraction: number) => onLayerProgress(layer.name, fraction)),
+  };
   return costLayer(simulateLayer(o.hw.config, layer, iacts, weights, { ...base, peMode: job.peMode, check: job.check }), o.hw, table);
 }
 

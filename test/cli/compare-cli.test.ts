@@ -21,8 +21,9 @@ describe('eyeriss-sim compare', () => {
     const b = writeTrace(dir, 'wide', wide, { inputShape: [3, 16, 16] });
     const out = join(dir, 'cmp.json');
     const r = cli('compare', a, b, '--json', out);
-    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    // Progress on stderr: a count, and from the second network on the time left.
+    expect(r.stderr).toMatch(/^simulating small \(1\/2, 0 MMACs\)\nsimulating wide \(2\/2, 0 MMACs, about \d+ s left \(from the MAC rate so far\)\)\n$/);
     expect(r.stdout).toMatch(/energy per inference relative to small/);
     expect(r.stdout).toMatch(/^network\s+layers\s+weights M\s+weights rel\.\s+MMACs\s+energy uJ\s+energy rel\.\s+iact rel\.\s+weight rel\.\s+psum rel\.\s+none rel\./m);
     expect(r.stdout).toMatch(/^small\s+2\s+0\.001\s+1\.000\s.*\s1\.000\s/m);
@@ -41,6 +42,37 @@ describe('eyeriss-sim compare', () => {
       expect(parts).toBeCloseTo(n.relativeEnergy, 12);
       expect(n.totals.energyBreakdown.totalJoules).toBe(n.energyJoulesPerInference * n.batch);
     }
+  });
+
+  it('checks bit for bit by default, takes --layers, --pe-mode, --quiet and --csv -', () => {
+    const dir = tempDir();
+    const a = writeTrace(dir, 'small', small);
+    const r = cli('compare', a, a, '--layers', 'c2', '--pe-mode', 'compressed', '--quiet', '--json', '-');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const c = JSON.parse(r.stdout);
+    expect(c.networks[0].onChipLayers).toBe(1);
+    expect(c.networks[0].totals.nominalMacs).toBe(4 * 2 * 2 * 8 * 9);
+    const csv = cli('compare', a, a, '--quiet', '--csv', '-');
+    expect(csv.stdout.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['network', 'small', 'small']);
+  });
+
+  it('compares two saved runs: totals and a per-layer diff with the ratio', () => {
+    const dir = tempDir();
+    const a = writeTrace(dir, 'small', small);
+    const [v1, v2] = ['eyeriss-v1', 'eyeriss-v2'].map((hw) => {
+      const file = join(dir, `${hw}.json`);
+      expect(cli('run', '--trace', a, '--hw', hw, '--json', file, '--quiet').code).toBe(0);
+      return file;
+    });
+    const r = cli('compare', v1!, v2!);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(''); // nothing simulated
+    expect(r.stdout).toMatch(/^small on eyeriss-v1\s/m);
+    expect(r.stdout).toMatch(/^layer\s+cycles A\s+cycles B\s+B\/A\s+energy uJ A\s+energy uJ B\s+B\/A$/m);
+    const rep = (f: string): { layers: { cycles: number }[] } => JSON.parse(readFileSync(f, 'utf8'));
+    const [c1a, c1b] = [rep(v1!).layers[0]!.cycles, rep(v2!).layers[0]!.cycles];
+    expect(r.stdout).toMatch(new RegExp(`^c1\\s+${c1a}\\s+${c1b}\\s+${(c1b / c1a).toFixed(3)}\\s`, 'm'));
   });
 
   it('bad input: one line, exit 2, before any simulation', () => {

@@ -31,7 +31,7 @@ const withoutSim = (json: string): unknown => {
 describe('eyeriss-sim energy', () => {
   it('re-costs a saved run with its own table to exactly the same report', () => {
     const out = join(dir, 'same.json');
-    const r = cli('energy', '--report', runFile, '--table', 'eyeriss-65nm', '--json', out);
+    const r = cli('energy', runFile, '--table', 'eyeriss-65nm', '--json', out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).totals.energyJoules).toBe(JSON.parse(runText).totals.energyJoules);

@@ -1,7 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { cli, tempDir, writeTrace } from '../support/cli.js';
+
+/** The CLI run in another working directory (to see that `--csv -` writes no file named "-" there). */
+function spawnIn(cwd: string, ...args: string[]): { code: number; stdout: string } {
+  const r = spawnSync(process.execPath, [join(__dirname, '../../bin/eyeriss-sim.js'), ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout };
+}
 
 const tiny = [
   { name: 'c1', type: 'CONV', c: 3, h: 8, w: 8, m: 8, r: 3, s: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, iactDensity: 0.6, weightDensity: 0.5, seed: 1 },
@@ -22,7 +29,7 @@ describe('eyeriss-sim run', () => {
     const r = cli('run', '--trace', trace, '--json', join(dir, 'r.json'), '--csv', join(dir, 'r.csv'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^layer\s+type/m);
+    expect(r.stdout).toMatch(/^layer\s+PE mode/m);
     expect(r.stdout).toContain('not run on chip: p1 (POOL_MAX)');
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     expect(report.schemaVersion).toBe(1);
@@ -76,6 +83,54 @@ describe('eyeriss-sim run', () => {
     expect(report.layers).toHaveLength(1);
     expect(report.layers[0].check).toBe('skipped');
     expect(report.layers[0].shape.N).toBe(2);
+  });
+});
+
+describe('machine-readable output and the table', () => {
+  it('--json - prints only the JSON on stdout; --csv - only the CSV, and no file named -', () => {
+    const dir = tempDir();
+    const trace = writeTrace(dir, 'tiny', tiny);
+    const json = cli('run', '--trace', trace, '--json', '-');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).layers).toHaveLength(2);
+    const csv = spawnIn(dir, 'run', '--trace', trace, '--csv', '-');
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^layer,type,mapping,/);
+    expect(lines).toHaveLength(4);
+    expect(existsSync(join(dir, '-'))).toBe(false);
+    expect(cli('run', '--trace', trace, '--json', '-', '--csv', '-').stderr).toMatch(/only one of them can have stdout/);
+  });
+
+  it('the table fits 120 columns with MAC utilisation and a complete total row; --wide adds the mapping', () => {
+    const r = cli('run', '--trace', 'alexnet-sparse', '--layers', 'conv1,conv5', '--no-check');
+    expect(r.code).toBe(0);
+    for (const line of r.stdout.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
+    expect(r.stdout).toMatch(/^layer\s+PE mode\s+cycles\s+ms\s+MMACs\s+MMACs done\s+PE util\s+MAC util\s+DRAM kB\s+energy uJ\s+check$/m);
+    expect(r.stdout).toMatch(/^total\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+%\s+[\d.]+%\s+[\d.]+\s+[\d.]+$/m);
+    expect(r.stdout).toMatch(/ \d+ simulated cycles\/s/);
+    expect(r.stdout).not.toMatch(/uncom\./);
+    const wide = cli('run', '--trace', 'alexnet-sparse', '--layers', 'conv5', '--no-check', '--wide');
+    expect(wide.stdout).toMatch(/^layer\s+type\s+mapping\s+NoC iact\/weight\/psum\s+PE mode\s+other PE mode: energy\s/m);
+    expect(wide.stdout).toMatch(/peRow=/);
+  });
+
+  it('--version prints the package version', () => {
+    const r = cli('--version');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).version);
+  });
+
+  it('every simulating command shows the shared options in its --help', () => {
+    const shared: Record<string, string[]> = {
+      run: ['--hw', '--trace', '--layers', '--batch', '--seed', '--json', '--csv', '--energy-table', '--pe-mode', '--no-check', '--quiet', '--wide'],
+      compare: ['--hw', '--layers', '--batch', '--seed', '--energy-table', '--pe-mode', '--no-check', '--quiet', '--json', '--csv'],
+      sweep: ['--seed', '--no-check', '--trace', '--quiet'],
+    };
+    for (const [command, options] of Object.entries(shared)) {
+      const help = cli(command, '--help').stdout;
+      for (const o of options) expect(help, `${command} ${o}`).toContain(o);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../sim/paths.js';
@@ -10,8 +10,18 @@ export function cli(...args: string[]): { code: number; stdout: string; stderr: 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+const made: string[] = [];
+
+/** A fresh scratch folder; test/support/cleanup.ts (a vitest setup file) removes it when the test file ends. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'eyeriss-sim-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'eyeriss-sim-test-'));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every folder tempDir() made so far. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Writes a small JSON trace and returns its path. */
