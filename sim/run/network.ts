@@ -222,6 +222,8 @@ function costLayer(r: LayerResult, loaded: LoadedHwConfig, table: EnergyTable): 
     peActiveCycles: r.peBusyCycles,
     clusterActiveCycles: r.clusterBusyCycles.reduce((a, b) => a + b, 0),
     numClusters: clusters,
+    activePes: r.activePes,
+    activeClusters: r.clusterBusyCycles.filter((c) => c > 0).length,
   };
   const energy = computeEnergy(r.counts.toReport(), activity, table, hw.clockMHz);
   return { ...r, energy, activity, latencySeconds: r.cycles / (hw.clockMHz * 1e6) };
