@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { formatTable } from '../report/table.js';
 import { METRICS } from '../validation/jssc17.js';
-import { type MappingSource, NETWORKS, runValidation } from '../validation/validate.js';
+import { type MappingSource, NETWORKS, runValidation, type ValidationSummary } from '../validation/validate.js';
 import { writeFileAtomic } from './io.js';
 
 interface ValidateFlags {
@@ -16,10 +16,13 @@ interface ValidateFlags {
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('compare the simulated Eyeriss v1 with its measured silicon (JSSC17 Tables V and VI)')
+    .description(
+      'compare the simulated Eyeriss v1 with its measured silicon (JSSC17 Tables V and VI); AlexNet takes about 10 min ' +
+        '(both mappings, 2 cores shared; half with --mapping paper), VGG-16 about 18 min more (mapper only: Table VI has no mappings)',
+    )
     .option('--json <file>', 'write {rows, summary} as JSON; - for stdout')
     .option('--hw <name|file>', 'hardware config', 'eyeriss-v1')
-    .option('--networks <names>', `comma-separated: ${Object.keys(NETWORKS).join(', ')}`, Object.keys(NETWORKS).join(','))
+    .option('--networks <names>', `comma-separated: ${Object.keys(NETWORKS).join(', ')}, or all`, 'alexnet')
     .option('--layers <names>', 'only these layers (names from the tables, e.g. conv4,conv5)')
     .option('--mapping <which>', 'paper, mapper or both', 'both')
     .action((flags: ValidateFlags) => {
@@ -27,15 +30,19 @@ export function registerValidate(program: Command): void {
       if (!mappings.every((m) => m === 'paper' || m === 'mapper')) {
         throw new InputError(`--mapping: got ${JSON.stringify(flags.mapping)}, expected paper, mapper or both`);
       }
-      const networks = flags.networks.split(',').map((s) => s.trim()).filter(Boolean);
+      const networks = flags.networks.trim() === 'all' ? Object.keys(NETWORKS) : flags.networks.split(',').map((s) => s.trim()).filter(Boolean);
       const layerList = flags.layers?.split(',').map((s) => s.trim());
       const layers = layerList ? Object.fromEntries(networks.map((n) => [n, layerList.filter((l) => NETWORKS[n]?.layers.some((m) => m.layer === l))])) : undefined;
       const started = performance.now();
       const report = runValidation({
         hw: flags.hw, networks, layers, mappings,
-        onLayer: (n, m, l) => process.stderr.isTTY && process.stderr.write(`\r${n} ${m} ${l} done   `),
+        onLayer: (n, m, l, p) => {
+          // Time left from the MACs still to simulate at the rate so far (simulation time grows with the MACs).
+          const s = (performance.now() - started) / 1000;
+          const left = p.macsDone > 0 ? (s / p.macsDone) * (p.macs - p.macsDone) : 0;
+          process.stderr.write(`validate: ${n} ${m} ${l} done (${p.layersDone}/${p.layers} layers), ${s.toFixed(0)} s, about ${left.toFixed(0)} s left\n`);
+        },
       });
-      if (process.stderr.isTTY) process.stderr.write('\n');
       const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
       const lines: string[] = [];
       for (const n of networks) {
@@ -55,7 +62,7 @@ export function registerValidate(program: Command): void {
           lines.push(formatTable(['layer', ...METRICS.flatMap((metric) => [metric, 'err'])], table), '');
         }
       }
-      lines.push(`validated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      lines.push(...sampleLines(report.summary), `validated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.json === '-') process.stdout.write(json);
       else {
@@ -63,4 +70,16 @@ export function registerValidate(program: Command): void {
         process.stdout.write(`${lines.join('\n')}\n`);
       }
     });
+}
+
+/** Power errors apart: in sample (the calibration's own data) and out of sample (the prediction). */
+export function sampleLines(summary: ValidationSummary[]): string[] {
+  const power = summary.filter((s) => s.metric === 'powerMw');
+  const list = (which: 'in' | 'out'): string =>
+    power.filter((s) => s.sample === which).map((s) => `${s.network} (${s.mapping}'s mappings) ${s.meanAbsErrorPercent.toFixed(1)}%`).join(', ') || 'not run';
+  return [
+    `power, mean |error|, in sample (fitted by eyeriss-sim calibrate: AlexNet CONV1-5): ${list('in')}`,
+    `power, mean |error|, out of sample (not fitted: VGG-16, run with --networks vgg16 or all): ${list('out')}`,
+    'the other metrics are not fitted to anything',
+  ];
 }
