@@ -11,6 +11,7 @@ import { breakdownTable, runCsv, runTable } from '../report/table.js';
 import { cardTable } from '../report/card.js';
 import { PE_MODE_OPTIONS, type PeModeOption, runNetwork } from '../run/network.js';
 import { peModes } from '../mapping/constraints.js';
+import { parseObjective } from '../mapping/objective.js';
 import { readImageFile } from '../workloads/tensors.js';
 import { loadTrace } from '../workloads/trace.js';
 import { nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
@@ -33,6 +34,7 @@ interface RunFlags {
   card?: boolean;
   breakdown?: boolean;
   peMode: string;
+  objective: string;
 }
 
 /** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
@@ -66,6 +68,7 @@ export function registerRun(program: Command): void {
     .option('--propagate', 'feed each layer the previous layers\' real outputs (ReLU, requantised to 8 bits) instead of synthetic iacts')
     .option('--input <file>', 'with --propagate: the network input, raw uint8 C*H*W bytes per image or a uint8 .npy (default: a seeded synthetic image per image)')
     .option('--pe-mode <mode>', 'sparse PE mode per layer: auto (simulate both unless far apart, keep the lower energy), compressed or uncompressed', 'auto')
+    .option('--objective <what>', 'what the mapper minimises: latency (estimated cycles), energy (estimated from the energy table) or edp', 'latency')
     .option('--no-check', 'skip the bit-exact check against the reference convolution (faster)')
     .option('--quiet', 'print nothing but errors')
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
@@ -95,8 +98,9 @@ export function registerRun(program: Command): void {
         ? new SingleBar({ format: 'simulating {bar} {value}/{total} layers | {layer}', stream: process.stderr, clearOnComplete: true, hideCursor: true })
         : null;
       let started = false;
+      const objective = parseObjective(flags.objective);
       const run = runNetwork({
-        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode,
+        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode, objective,
         onLayerDone: (done, total, r) => {
           if (!bar) return;
           if (!started) {

@@ -12,11 +12,20 @@
  * as plain numbers so that the mapper does not depend on the energy model.
  */
 import type { HwConfig } from '../config/hw-config.js';
+import { InputError } from '../errors.js';
 import { AXES, type Mapping, temporalCounts } from './mapping.js';
 import type { Problem } from './problem.js';
 
 export const OBJECTIVES = ['latency', 'energy', 'edp'] as const;
 export type ObjectiveName = (typeof OBJECTIVES)[number];
+
+/** `--objective` as given on a command line: one of OBJECTIVES, else a one-line input error. */
+export function parseObjective(value: string): ObjectiveName {
+  if (!(OBJECTIVES as readonly string[]).includes(value)) {
+    throw new InputError(`--objective: got ${JSON.stringify(value)}, expected ${OBJECTIVES.join(', ')}`);
+  }
+  return value as ObjectiveName;
+}
 
 /** pJ, from the energy table in use. */
 export interface ObjectivePrices {

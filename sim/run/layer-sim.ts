@@ -12,6 +12,7 @@ import { FinalOutput, PsumChain, PsumStore } from '../hw/psum-chain.js';
 import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
 import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { rankMappings } from '../mapping/mapper.js';
+import type { MappingObjective } from '../mapping/objective.js';
 import { MappingPlan } from '../mapping/plan.js';
 import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
 import { IactProgram, WeightProgram } from '../mapping/programs.js';
@@ -29,6 +30,8 @@ export interface LayerRunOptions {
   networkInput?: boolean;
   /** Only mappings in this PE mode (a sparse PE's compressed or uncompressed mode); any when absent. */
   peMode?: Mapping['peMode'];
+  /** What the mapper minimises (default: the estimated cycles). */
+  objective?: MappingObjective;
 }
 
 export interface LayerResult {
@@ -70,7 +73,7 @@ interface Chosen {
 }
 
 /** Picks (or validates) the mapping and encodes the weight tiles it needs. */
-function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8Array, pinned?: Mapping, peMode?: Mapping['peMode']): Chosen {
+function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8Array, pinned?: Mapping, peMode?: Mapping['peMode'], objective?: MappingObjective): Chosen {
   const noc = nocModel(hw);
   const shape = arrayShape(hw);
   const stores = new Map<string, WeightTileStore>();
@@ -97,7 +100,7 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8
     if (typeof ok === 'string') throw new InputError(`layer "${layer.name}": pinned mapping cannot run: ${ok}`);
     return { mapping: pinned, estimate: null, ...ok };
   }
-  const ranked = rankMappings(p, hw, { iact: layer.iactDensity, weight: layer.weightDensity }, peMode);
+  const ranked = rankMappings(p, hw, { iact: layer.iactDensity, weight: layer.weightDensity }, peMode, objective);
   for (const candidate of ranked) {
     const ok = fits(candidate.mapping);
     if (typeof ok !== 'string') return { mapping: candidate.mapping, estimate: candidate.estimatedCycles, ...ok };
@@ -155,7 +158,7 @@ export function checkOutputs(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, 
  */
 export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, options: LayerRunOptions): LayerResult {
   const p = toProblem(layer);
-  const chosen = chooseMapping(hw, layer, p, weights, options.mapping, options.peMode);
+  const chosen = chooseMapping(hw, layer, p, weights, options.mapping, options.peMode, options.objective);
   const { mapping, topology } = chosen;
   const plan = new MappingPlan(p, mapping, arrayShape(hw));
   const geo = peGeometry(p, mapping, hw);

@@ -13,6 +13,8 @@ import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from
 import { peModes } from '../mapping/constraints.js';
 import { rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
+import type { ObjectiveName } from '../mapping/objective.js';
+import { mappingObjective } from '../energy/objective-prices.js';
 
 export interface NetworkRunOptions {
   hw: LoadedHwConfig;
@@ -28,6 +30,8 @@ export interface NetworkRunOptions {
   mappings?: Map<string, Mapping>;
   /** Energy table overriding the hardware config's. */
   energyTable?: EnergyTable;
+  /** What the mapper minimises: latency (default), energy or edp (sim/mapping/objective.ts), priced with the energy table. */
+  objective?: ObjectiveName;
   /**
    * A sparse PE's mode per layer: 'auto' (default) simulates both modes unless the mapper's estimates tell them
    * far apart and keeps the one that costs less energy, as the chip is configured per layer; or one mode for all.
@@ -161,7 +165,8 @@ type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasu
 function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
   const hw = o.hw.config;
   const pinned = o.mappings?.get(layer.name);
-  const base = { engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
+  const objective = o.objective && o.objective !== 'latency' ? mappingObjective(o.objective, table, hw) : undefined;
+  const base = { engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0, objective };
   const run = (peMode: Mapping['peMode'] | undefined, check: boolean): Omit<CostedLayer, 'peModeChoice'> =>
     costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table);
   const asRun = (r: Omit<CostedLayer, 'peModeChoice'>): PeModeRun => ({
@@ -177,7 +182,7 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
   }
   const p = toProblem(layer);
   const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
-  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m)[0]?.estimatedCycles ?? Infinity }));
+  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, objective)[0]?.estimatedCycles ?? Infinity }));
   estimates.sort((a, b) => a.cycles - b.cycles);
   const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
   const notRun = (why: string): CostedLayer => kept(run(best.peMode, o.check), why, [{

@@ -1,6 +1,7 @@
 import { loadHwConfig, type HwConfig } from '../config/hw-config.js';
 import { InputError } from '../errors.js';
 import { parseMappingText } from '../mapping/mapping.js';
+import type { ObjectiveName } from '../mapping/objective.js';
 import { runNetwork, selectLayers, type SimulatedLayer } from '../run/network.js';
 import { nominalMacs } from '../workloads/layer.js';
 import { loadTrace } from '../workloads/trace.js';
@@ -78,6 +79,8 @@ export function runValidation(o: {
   networks: string[];
   layers?: Record<string, string[]>;
   mappings: MappingSource[];
+  /** What the mapper minimises where it chooses (mapping 'mapper'); default latency. */
+  objective?: ObjectiveName;
   /** Called after each layer with the nominal MACs simulated so far and in all (for a time-left estimate). */
   onLayer?: (network: string, mapping: MappingSource, layer: string, progress: { layersDone: number; layers: number; macsDone: number; macs: number }) => void;
 }): ValidationReport {
@@ -105,7 +108,7 @@ export function runValidation(o: {
       ? new Map(Object.entries(net.paperMappings!).map(([l, text]) => [l, parseMappingText(text, `JSSC17 Table III ${l}`)]))
       : undefined;
     const run = runNetwork({
-      hw, trace, layers: wanted, batch: net.batch, seed: 1, engine: 'event', check: false, mappings,
+      hw, trace, layers: wanted, batch: net.batch, seed: 1, engine: 'event', check: false, mappings, objective: o.objective,
       onLayerDone: (_d, _t, r) => {
         progress.layersDone++;
         progress.macsDone += macs.get(r.name) ?? 0;
