@@ -24,7 +24,7 @@ describe('eyeriss-sim compare', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/energy per inference relative to small/);
-    expect(r.stdout).toMatch(/^network\s+layers\s+weights M\s+weights rel\.\s+MMACs\s+energy uJ\s+energy rel\.\s+iact rel\.\s+weight rel\.\s+psum rel\.\s+none rel\./m);
+    expect(r.stdout).toMatch(/^network\s+layers\s+weights M\s+weights rel\.\s+MMACs\s+energy uJ\s+chip uJ\s+DRAM uJ\s+energy rel\.\s+iact rel\.\s+weight rel\.\s+psum rel\.\s+none rel\./m);
     expect(r.stdout).toMatch(/^small\s+2\s+0\.001\s+1\.000\s.*\s1\.000\s/m);
     expect(r.stdout).toMatch(/^wide\s+2\s/m);
     const c = JSON.parse(readFileSync(out, 'utf8'));
