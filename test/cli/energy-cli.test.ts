@@ -98,7 +98,7 @@ describe('energy: bad input is one line, exit 2', () => {
     oneLine(['energy', '--report', f, '--table', 'eyeriss-65nm'], /neg\.json: field layers\.0\.activity\.cycles: got -5, expected >= 0/);
   });
 
-  it('an unknown table name', () => oneLine(['energy', '--report', runFile, '--table', 'eyeriss-7nm'], /energy table: unknown name "eyeriss-7nm", expected one of eyeriss-65nm/));
+  it('an unknown table name', () => oneLine(['energy', '--report', runFile, '--table', 'eyeriss-7nm'], /energy table: unknown name "eyeriss-7nm", expected one of eap17-eyeriss-v1, eyeriss-65nm/));
 
   it('an invalid table file', () => {
     const f = join(dir, 'bad-table.yaml');
