@@ -64,14 +64,15 @@ export function compareTable(c: CompareReport): string {
   const x = (v: number): string => v.toFixed(3);
   const rows = c.networks.map((n) => [
     c.networks.some((o) => o.hw.name !== c.hw.name) ? `${n.trace.name} on ${n.hw.name}` : n.trace.name, String(n.onChipLayers), (n.weights / 1e6).toFixed(3), x(n.relativeWeights), (n.nominalMacs / 1e6).toFixed(1),
-    (n.energyJoulesPerInference * 1e6).toFixed(1), x(n.relativeEnergy), ...BREAKDOWN_DATA_TYPES.map((d) => x(n.relativeEnergyByDataType[d])),
+    (n.energyJoulesPerInference * 1e6).toFixed(1), (n.totals.chipEnergyJoulesPerInference * 1e6).toFixed(1),
+    (n.totals.dramEnergyJoulesPerInference * 1e6).toFixed(1), x(n.relativeEnergy), ...BREAKDOWN_DATA_TYPES.map((d) => x(n.relativeEnergyByDataType[d])),
     (ratio(n.relativeEnergy, n.relativeWeights)).toFixed(2),
   ]);
   const first = c.networks[0]!;
   return [
     `${c.hw.name}, energy table ${c.energyTable.name}, seed ${c.seed}; energy per inference relative to ${first.trace.name}, ` +
       'split by data type (iact + weight + psum + none = energy rel.; none = clock, control, leakage)',
-    formatTable(['network', 'layers', 'weights M', 'weights rel.', 'MMACs', 'energy uJ', 'energy rel.',
+    formatTable(['network', 'layers', 'weights M', 'weights rel.', 'MMACs', 'energy uJ', 'chip uJ', 'DRAM uJ', 'energy rel.',
       ...BREAKDOWN_DATA_TYPES.map((d) => `${d} rel.`), 'energy rel. / weights rel.'], rows),
   ].join('\n');
 }

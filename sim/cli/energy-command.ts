@@ -43,7 +43,10 @@ const reportSchema = z
           name: z.string(),
           accesses: z.object({ counts: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))) }).loose(),
           activity: z
-            .object({ cycles: count, numPes: count, peActiveCycles: count, clusterActiveCycles: count, numClusters: count, clockMHz: z.number().positive() })
+            .object({
+              cycles: count, numPes: count, peActiveCycles: count, clusterActiveCycles: count, numClusters: count, activePes: count, activeClusters: count,
+              clockMHz: z.number().positive(),
+            })
             .strict(),
         })
         .loose(),
@@ -124,7 +127,7 @@ export function registerEnergy(program: Command): void {
         `${report.hw.name} running ${report.trace.name}, batch ${report.batch}: ${reportFile} re-costed with table ${table.name} (${table.file})\n` +
           `${breakdownTable(out)}\n` +
           `${(now * 1e6).toFixed(3)} uJ per inference with ${table.name}, ${(was * 1e6).toFixed(3)} uJ with ${report.energyTable.name} ` +
-          `(x${was > 0 ? (now / was).toFixed(3) : '-'}); ${(out.totals.powerWatts * 1e3).toFixed(1)} mW average\n`,
+          `(x${was > 0 ? (now / was).toFixed(3) : '-'}); chip ${(out.totals.chipPowerWatts * 1e3).toFixed(1)} mW + DRAM ${(out.totals.dramPowerWatts * 1e3).toFixed(1)} mW average\n`,
       );
     });
 }

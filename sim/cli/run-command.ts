@@ -12,6 +12,7 @@ import { cardTable } from '../report/card.js';
 import { type NetworkRunOptions } from '../run/network.js';
 import { runNetworkParallel } from '../run/parallel.js';
 import { peModes } from '../mapping/constraints.js';
+import { parseObjective } from '../mapping/objective.js';
 import { readImageFile } from '../workloads/tensors.js';
 import { loadTrace } from '../workloads/trace.js';
 import { positiveInt } from './io.js';
@@ -28,6 +29,7 @@ interface RunFlags extends SharedFlags {
   card?: boolean;
   breakdown?: boolean;
   jobs?: string;
+  objective: string;
 }
 
 /** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
@@ -89,6 +91,7 @@ export function registerRun(program: Command): void {
     .option('--input <file>', 'with --propagate: the network input, raw uint8 C*H*W bytes per image or a uint8 .npy (default: a seeded synthetic image per image)');
   addOptions(cmd, ['peMode', 'check', 'quiet', 'wide']);
   cmd
+    .option('--objective <what>', 'what the mapper minimises: latency (estimated cycles), energy (estimated from the energy table) or edp', 'latency')
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
     .option('--breakdown', 'also print energy per layer by level and by data type')
     .option('--jobs <n>', 'worker threads simulating layers and PE modes in parallel (default: available cores; results equal a serial run)')
@@ -113,11 +116,12 @@ export function registerRun(program: Command): void {
       const input = flags.input ? readImageFile(flags.input, trace.inputShape) : undefined;
       const progress = layerProgressBar(flags.quiet);
       const jobs = flags.jobs === undefined ? undefined : positiveInt('--jobs', flags.jobs);
+      const objective = parseObjective(flags.objective);
       let run;
       try {
         // In-layer progress is reported by a serial run; worker threads report each layer as it finishes.
         run = await runNetworkParallel({
-          hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode,
+          hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode, objective,
           onLayerDone: progress.onLayerDone, onLayerProgress: progress.onLayerProgress,
         }, jobs);
       } finally {

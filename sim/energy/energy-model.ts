@@ -6,22 +6,43 @@ import { InputError } from '../errors.js';
 import { ACTIONS, DATA_TYPES, LEVELS, type AccessReport, type DataType, type Level } from '../stats/access-counts.js';
 import type { EnergyTable } from './energy-table.js';
 
-/** What the per-cycle terms need from a run. */
+/**
+ * What the per-cycle terms need from a run. Clock gating follows the chips: a PE or PE cluster that the layer's
+ * mapping leaves without work is clock-gated for the whole layer (JSSC17 §III: PEs and buses not covered by a PE
+ * set are gated; JETCAS19 configures each cluster per layer), while a mapped PE's clock runs for the whole layer,
+ * stalled or not. PE control (pipeline, address generation) switches only while the PE works.
+ */
 export interface Activity {
   cycles: number;
   numPes: number;
-  peActiveCycles: number; // sum over PEs of the cycles the PE was doing work
-  clusterActiveCycles: number; // sum over clusters of the cycles any of its PEs was doing work
+  peActiveCycles: number; // sum over PEs of the cycles the PE was doing work (PE control)
+  clusterActiveCycles: number; // sum over clusters of the cycles any of its PEs was doing work (informative)
   numClusters: number;
+  activePes: number; // PEs the mapping gave work: clocked for the whole layer, the others gated
+  activeClusters: number; // PE clusters with at least one such PE: clocked, the others gated
 }
 
+/**
+ * Energy categories: those of the Eyeriss v2 power breakdown (JETCAS19 Fig. 22: clock network, HM-NoC, GLB, SPad,
+ * MAC, PE control), leakage (static power; 0 where a table folds it into the clock root), and DRAM, the one
+ * off-chip category. Everything but DRAM is the chip's.
+ */
 export const LEVEL_GROUPS = ['dram', 'glb', 'noc', 'spad', 'mac', 'clock', 'control', 'leakage'] as const;
 export type LevelGroup = (typeof LEVEL_GROUPS)[number];
+/** The categories as JETCAS19 Fig. 22 names them, for tables. */
+export const GROUP_LABELS: Record<LevelGroup, string> = {
+  dram: 'DRAM', glb: 'GLB', noc: 'HM-NoC', spad: 'SPad', mac: 'MAC', clock: 'clock network', control: 'PE control', leakage: 'leakage',
+};
 export const BREAKDOWN_DATA_TYPES = [...DATA_TYPES, 'none'] as const; // 'none': the per-cycle terms
 export type BreakdownDataType = (typeof BREAKDOWN_DATA_TYPES)[number];
 
 export interface EnergyBreakdown {
+  /** Chip + DRAM. */
   totalJoules: number;
+  /** The chip alone (every category but DRAM), what a chip's measured power covers; = totalJoules - dramJoules exactly. */
+  chipJoules: number;
+  /** Off-chip DRAM accesses alone (= byLevel.dram). */
+  dramJoules: number;
   byLevel: Record<LevelGroup, number>;
   byDataType: Record<BreakdownDataType, number>;
   /** Joules per term with non-zero energy: 'level.dataType.action' (e.g. 'glb.psum.read'), 'clock.activePe',
@@ -77,7 +98,8 @@ function fromTerms(terms: Map<string, number>): EnergyBreakdown {
     byDataType[dt] += j;
     totalJoules += j;
   }
-  return { totalJoules, byLevel, byDataType, byTerm };
+  // Exact: every term is a multiple of q and every partial sum stays below 2^53 q.
+  return { totalJoules, chipJoules: totalJoules - byLevel.dram, dramJoules: byLevel.dram, byLevel, byDataType, byTerm };
 }
 
 const isIn = (list: readonly string[], x: string) => list.includes(x);
@@ -87,8 +109,9 @@ function checkCount(what: string, n: number): void {
 }
 
 /**
- * Joules of a run: every counted action times its price in the table, plus clock (active and gated PEs and
- * clusters, and the chip), control (per active PE-cycle) and leakage (per cycle; mW converted with clockMHz).
+ * Joules of a run: every counted action times its price in the table, plus clock (clocked and gated PEs and
+ * clusters, per cycle of the layer, and the chip's root), PE control (per PE-cycle of work) and leakage (per
+ * cycle; mW converted with clockMHz).
  */
 export function computeEnergy(
   accesses: AccessReport,
@@ -99,9 +122,12 @@ export function computeEnergy(
   if (!(clockMHz > 0) || !Number.isFinite(clockMHz)) {
     throw new InputError(`energy: clockMHz: got ${clockMHz}, expected a positive number`);
   }
-  const { cycles, numPes, peActiveCycles, clusterActiveCycles, numClusters } = activity;
-  const fields = { cycles, numPes, peActiveCycles, clusterActiveCycles, numClusters };
+  const { cycles, numPes, peActiveCycles, clusterActiveCycles, numClusters, activePes, activeClusters } = activity;
+  const fields = { cycles, numPes, peActiveCycles, clusterActiveCycles, numClusters, activePes, activeClusters };
   for (const [k, v] of Object.entries(fields)) checkCount(`activity.${k}`, v);
+  if (activePes > numPes || activeClusters > numClusters) {
+    throw new InputError(`energy: activity: ${activePes} active PEs of ${numPes} and ${activeClusters} active clusters of ${numClusters}, expected at most all`);
+  }
   if (peActiveCycles > numPes * cycles) {
     throw new InputError(
       `energy: activity.peActiveCycles: got ${peActiveCycles}, expected <= numPes x cycles = ${numPes * cycles}`,
@@ -144,10 +170,10 @@ export function computeEnergy(
 
   const c = table.clock;
   const leakPjPerCycle = 'mW' in table.leakage ? (table.leakage.mW * 1e3) / clockMHz : table.leakage.pJPerCycle;
-  terms.set('clock.activePe', peActiveCycles * c.activePe * PJ);
-  terms.set('clock.idlePe', (numPes * cycles - peActiveCycles) * c.idlePe * PJ);
-  terms.set('clock.activeCluster', clusterActiveCycles * c.activeCluster * PJ);
-  terms.set('clock.idleCluster', (numClusters * cycles - clusterActiveCycles) * c.idleCluster * PJ);
+  terms.set('clock.activePe', activePes * cycles * c.activePe * PJ);
+  terms.set('clock.idlePe', (numPes - activePes) * cycles * c.idlePe * PJ);
+  terms.set('clock.activeCluster', activeClusters * cycles * c.activeCluster * PJ);
+  terms.set('clock.idleCluster', (numClusters - activeClusters) * cycles * c.idleCluster * PJ);
   terms.set('clock.chip', cycles * c.chip * PJ);
   terms.set('control.activePe', peActiveCycles * table.control.activePe * PJ);
   terms.set('leakage', cycles * leakPjPerCycle * PJ);
@@ -161,10 +187,10 @@ export function sumBreakdowns(list: readonly EnergyBreakdown[]): EnergyBreakdown
   return fromTerms(terms);
 }
 
-/** Average power over a run of `seconds` (cycles / clock). */
-export function powerWatts(b: EnergyBreakdown, seconds: number): number {
+/** Average power over a run of `seconds` (cycles / clock): chip + DRAM, or one of them. */
+export function powerWatts(b: EnergyBreakdown, seconds: number, part: 'total' | 'chip' | 'dram' = 'total'): number {
   if (!(seconds > 0)) throw new InputError(`energy: seconds: got ${seconds}, expected a positive number`);
-  return b.totalJoules / seconds;
+  return (part === 'chip' ? b.chipJoules : part === 'dram' ? b.dramJoules : b.totalJoules) / seconds;
 }
 
 /** pJ per nominal MAC (zeros included, as JETCAS19 counts operations). */

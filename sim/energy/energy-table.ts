@@ -6,7 +6,8 @@
  *
  * Units follow LEVEL_UNITS in sim/stats/access-counts.ts: DRAM energy is per bit, GLB per port access, NoC per
  * flit or flit-hop, SPads per entry (per word for the weight data SPad), MAC per MAC. A level may give a default
- * per action (`glb: {read: 27}`) that a data type overrides (`glb: {psum: {read: 45}}`).
+ * per action (`glb: {read: 27}`) that a data type overrides (`glb: {psum: {read: 45}}`). `scalePj` multiplies
+ * the on-chip entries only: DRAM's pJ per bit are absolute.
  */
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -87,8 +88,9 @@ export const energyTableSchema = z
     name: z.string().min(1),
     description: z.string(),
     technologyNm: z.number().int().min(1).optional(), // informative only
-    // Multiplies every per-action number (not the per-cycle terms), so a table can be written relative to one
-    // MAC and calibrated by changing one number. Absent = 1: the numbers are pJ.
+    // Multiplies every on-chip per-action number (not DRAM's, not the per-cycle terms), so a table can be written
+    // relative to one MAC and calibrated by changing one number. Absent = 1: the numbers are pJ. DRAM is always
+    // in pJ per bit: it comes from a DRAM model, never from a fit to the chip's power.
     scalePj: z.number().positive().optional(),
     ...Object.fromEntries(LEVELS.map((l) => [l, levelSchema(l)])),
     clock: z.object({ activePe: pj, idlePe: pj, activeCluster: pj, idleCluster: pj, chip: pj }).strict(),
@@ -141,7 +143,7 @@ function resolvePj(file: string, doc: Record<string, unknown>, scale: number): P
             `${file}: field ${field}: got nothing (missing), expected a number >= 0 (pJ per ${unitOf(level)})${alt}`,
           );
         }
-        out[level][dt][action] = value * scale;
+        out[level][dt][action] = level === 'dram' ? value : value * scale;
       }
     }
   }

@@ -1,11 +1,12 @@
 import type { HwConfig } from '../config/hw-config.js';
 import { AXES, type Axis, DIMS, type Dim, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
 import { arrayShape, mappingProblem, peGeometry, peModes } from './constraints.js';
+import { type MappingObjective, objectiveScore } from './objective.js';
 import type { Problem } from './problem.js';
 
 /**
  * The mapper: enumerates row-stationary mappings within the SPad and GLB capacities and ranks them by an
- * analytic estimate of their cycles (compute per window, psum drain, iact and weight delivery, weight
+ * objective (sim/mapping/objective.ts; default: latency) of an analytic estimate of their cycles (compute per window, psum drain, iact and weight delivery, weight
  * reloads per pass). Ties keep the enumeration order, so the choice is deterministic. The estimate only
  * ranks; the chosen mapping's cycles come from simulating it. Candidates whose weight tiles turn out not
  * to fit the weight SPad (known only from the actual weights) are dropped by the caller, which then takes
@@ -19,6 +20,8 @@ export interface Densities {
 export interface RankedMapping {
   mapping: Mapping;
   estimatedCycles: number;
+  /** What candidates are ranked by: the cycles, or the objective's estimate (sim/mapping/objective.ts). */
+  score: number;
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -139,20 +142,21 @@ export type MappingCache = Map<string, RankedMapping[]>;
  * The best candidate mappings, best first, in any of the PE's modes or only the one given. With a cache (one per
  * network run: networks repeat layer shapes) a repeated problem is ranked once.
  */
-export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?: Mapping['peMode'], cache?: MappingCache): RankedMapping[] {
-  if (!cache) return rankUncached(p, hw, dens, peMode ? [peMode] : peModes(hw));
+export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?: Mapping['peMode'], cache?: MappingCache, objective?: MappingObjective): RankedMapping[] {
+  const modes = peMode ? [peMode] : peModes(hw);
+  if (!cache) return rankUncached(p, hw, dens, modes, objective);
   const { name: _name, ...shape } = p;
-  const key = JSON.stringify([shape, hw, dens, peMode]);
+  const key = JSON.stringify([shape, hw, dens, peMode, objective ?? null]);
   let ranked = cache.get(key);
   if (!ranked) {
     if (cache.size > 256) cache.clear(); // bounded: a long-lived cache (a sweep worker's) sees many configs
-    ranked = rankUncached(p, hw, dens, peMode ? [peMode] : peModes(hw));
+    ranked = rankUncached(p, hw, dens, modes, objective);
     cache.set(key, ranked);
   }
   return ranked;
 }
 
-function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][]): RankedMapping[] {
+function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], objective?: MappingObjective): RankedMapping[] {
   const shape = arrayShape(hw);
   const g = { windowSegments: Math.ceil(p.S / p.V) };
   const maxC0 = Math.min(
@@ -217,9 +221,10 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
                   const estimatedCycles = estimate(p, mapping, hw, dens, {
                     clusterRow: products.clusterRow[i0]!, clusterCol: products.clusterCol[i1]!, peRow: products.peRow[i2]!, peCol: products.peCol[i3]!,
                   });
-                  if (ranked.length >= KEEP && estimatedCycles >= worstKept) continue;
+                  const score = objectiveScore(objective, p, mapping, hw, estimatedCycles);
+                  if (ranked.length >= KEEP && score >= worstKept) continue;
                   if (mappingProblem(p, mapping, hw)) continue;
-                  ranked.push({ mapping, estimatedCycles });
+                  ranked.push({ mapping, estimatedCycles, score });
                   if (ranked.length === 2 * KEEP) worstKept = keepBest(ranked);
                 }
               }
@@ -241,8 +246,8 @@ const KEEP = 256;
  * stable and candidates arrive in a fixed enumeration order, so ties break deterministically.
  */
 function keepBest(ranked: RankedMapping[]): number {
-  ranked.sort((a, b) => a.estimatedCycles - b.estimatedCycles);
+  ranked.sort((a, b) => a.score - b.score);
   ranked.length = Math.min(ranked.length, KEEP);
-  return ranked.length === KEEP ? ranked[KEEP - 1]!.estimatedCycles : Infinity;
+  return ranked.length === KEEP ? ranked[KEEP - 1]!.score : Infinity;
 }
 

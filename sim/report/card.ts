@@ -32,7 +32,7 @@ export interface MetricsCard {
   batch: number;
   /** Runtime of the whole batch, as the talk's table gives it (115.3 ms for a batch of 4). */
   runtimeMs: number;
-  /** Average power over the run. */
+  /** Average power of the chip over the run, DRAM excluded (as the talk's card gives the chip's 278 mW). */
   powerMw: number;
   /** MB = 1e6 bytes of DRAM traffic (reads + writes) per inference. */
   offChipMBPerInference: number;
@@ -64,8 +64,8 @@ export function onChipMemoryBytes(hw: HwConfig): { glb: number; spads: number } 
 }
 
 /** The card fields that depend on the energy table, so that a re-costed report updates them in one place. */
-export function cardEnergyFields(totals: { powerWatts: number }): Pick<MetricsCard, 'powerMw'> {
-  return { powerMw: totals.powerWatts * 1e3 };
+export function cardEnergyFields(totals: { chipPowerWatts: number }): Pick<MetricsCard, 'powerMw'> {
+  return { powerMw: totals.chipPowerWatts * 1e3 };
 }
 
 /** What the card needs from a run (a subset of the JSON report). */
@@ -74,7 +74,7 @@ export interface CardRun {
   batch: number;
   layers: { type: string }[];
   offChipLayers: { type: string }[];
-  totals: { latencySeconds: number; powerWatts: number; dramBytesPerInference: number };
+  totals: { latencySeconds: number; chipPowerWatts: number; dramBytesPerInference: number };
 }
 
 export function buildCard(hw: HwConfig, run: CardRun): MetricsCard {
@@ -131,7 +131,7 @@ export function cardTable(c: MetricsCard): string {
     ['Bits per input activation', '#', String(c.bitsPerIact)],
     ['Batch size', '#', String(c.batch)],
     ['Runtime', 'ms', c.runtimeMs.toFixed(3)],
-    ['Power', 'mW', c.powerMw.toFixed(1)],
+    ['Power (chip, DRAM excluded)', 'mW', c.powerMw.toFixed(1)],
     ['Off-chip access per inference', 'MB', c.offChipMBPerInference.toFixed(3)],
     ['Number of inputs simulated', '#', String(c.inputsSimulated)],
   ];

@@ -32,11 +32,19 @@ export interface JsonReport {
 
 /** The totals that depend on the energy table: what `eyeriss-sim energy` replaces when it re-costs a report. */
 export interface EnergyTotals {
+  /** Chip + DRAM, as every field below without `chip` or `dram` in its name. */
   energyJoulesPerInference: number;
   inferencesPerJoule: number;
-  /** Average power over the run (energy / latency). */
+  /** Average power over the run (energy / latency), chip + DRAM. */
   powerWatts: number;
   energyJoules: number;
+  /** The chip alone (what a chip's measured power covers) and the DRAM alone; chip + DRAM = the totals above. */
+  chipEnergyJoules: number;
+  dramEnergyJoules: number;
+  chipEnergyJoulesPerInference: number;
+  dramEnergyJoulesPerInference: number;
+  chipPowerWatts: number;
+  dramPowerWatts: number;
   /** pJ per nominal MAC (zeros included, as JETCAS19 counts operations). */
   pJPerNominalMac: number;
   /** Nominal ops (2 x nominal MACs) per second per watt, in GOPS/W: = 2 x nominal MACs / energy / 1e9. */
@@ -53,6 +61,12 @@ export function energyTotals(layerEnergies: readonly EnergyBreakdown[], batch: n
     inferencesPerJoule: joules > 0 ? batch / joules : 0,
     powerWatts: powerWatts(energy, latencySeconds),
     energyJoules: joules,
+    chipEnergyJoules: energy.chipJoules,
+    dramEnergyJoules: energy.dramJoules,
+    chipEnergyJoulesPerInference: energy.chipJoules / batch,
+    dramEnergyJoulesPerInference: energy.dramJoules / batch,
+    chipPowerWatts: powerWatts(energy, latencySeconds, 'chip'),
+    dramPowerWatts: powerWatts(energy, latencySeconds, 'dram'),
     pJPerNominalMac: nominalMacs > 0 ? pjPerMac(energy, nominalMacs) : 0,
     gopsPerWatt: joules > 0 ? (2 * nominalMacs) / joules / 1e9 : 0,
     energyBreakdown: energy,

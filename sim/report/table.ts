@@ -1,4 +1,4 @@
-import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
+import { BREAKDOWN_DATA_TYPES, GROUP_LABELS, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
 import type { JsonReport } from './json-report.js';
 import type { PeModeChoice } from '../run/network.js';
 import { METADATA_PLACES } from '../stats/access-counts.js';
@@ -62,7 +62,10 @@ export function runTable(r: JsonReport, options: RunTableOptions = {}): string {
     { header: 'PE util', cell: (l) => pct(l.peUtilization), total: pct(cycleWeighted(r, (l) => l.peUtilization)) },
     { header: 'MAC util', cell: (l) => pct(l.macUtilization), total: pct(cycleWeighted(r, (l) => l.macUtilization)) },
     { header: 'DRAM kB', cell: (l) => fixed((l.dramBytes.read + l.dramBytes.write) / 1024, 1), total: fixed((t.dramBytesPerInference * r.batch) / 1024, 1) },
-    { header: 'energy uJ', cell: (l) => fixed(l.energyJoules * 1e6, 1), total: fixed(t.energyJoules * 1e6, 1) },
+    // Power is the chip's (what a chip's measured power covers); DRAM energy is apart.
+    { header: 'chip uJ', cell: (l) => fixed(l.energyBreakdown.chipJoules * 1e6, 1), total: fixed(t.chipEnergyJoules * 1e6, 1) },
+    { header: 'chip mW', cell: (l) => fixed((l.energyBreakdown.chipJoules / l.latencySeconds) * 1e3, 1), total: fixed(t.chipPowerWatts * 1e3, 1) },
+    { header: 'DRAM uJ', cell: (l) => fixed(l.energyBreakdown.dramJoules * 1e6, 1), total: fixed(t.dramEnergyJoules * 1e6, 1) },
   ];
   if (options.iactDensities) {
     columns.push({ header: 'iact density trace/run', cell: (l) => `${fixed(l.iactDensityAssumed, 3)}/${fixed(l.iactDensityMeasured, 3)}`, total: '' });
@@ -77,7 +80,7 @@ export function runTable(r: JsonReport, options: RunTableOptions = {}): string {
   if (r.offChipLayers.length) lines.push(`not run on chip: ${r.offChipLayers.map((l) => `${l.name} (${l.type})`).join(', ')}`);
   lines.push(
     `throughput ${t.inferencesPerSecond.toFixed(1)} inferences/s, ${t.inferencesPerJoule.toFixed(1)} inferences/J, ` +
-      `${(t.powerWatts * 1e3).toFixed(1)} mW, ${(t.dramBytesPerInference / 1e6).toFixed(3)} MB DRAM per inference`,
+      `chip ${(t.chipPowerWatts * 1e3).toFixed(1)} mW + DRAM ${(t.dramPowerWatts * 1e3).toFixed(1)} mW, ${(t.dramBytesPerInference / 1e6).toFixed(3)} MB DRAM per inference`,
     energyLine(r),
     `simulated in ${r.sim.wallSeconds.toFixed(2)} s: ${r.sim.events} events, ${Math.round(r.sim.simulatedCyclesPerSecond)} simulated cycles/s` +
       (options.wide ? '' : '; --wide for mapping, NoC modes and the other PE mode'),
@@ -88,32 +91,42 @@ export function runTable(r: JsonReport, options: RunTableOptions = {}): string {
 /** The derived energy metrics of a report's totals, in one line. */
 export function energyLine(r: JsonReport): string {
   const t = r.totals;
-  return `energy ${fixed(t.energyJoulesPerInference * 1e6, 3)} uJ per inference, ${fixed(t.pJPerNominalMac, 2)} pJ per nominal MAC, ` +
-    `${fixed(t.gopsPerWatt, 1)} GOPS/W (nominal ops = 2 x MACs)`;
+  return `energy ${fixed(t.energyJoulesPerInference * 1e6, 3)} uJ per inference (chip ${fixed(t.chipEnergyJoulesPerInference * 1e6, 3)} + ` +
+    `DRAM ${fixed(t.dramEnergyJoulesPerInference * 1e6, 3)}), ${fixed(t.pJPerNominalMac, 2)} pJ per nominal MAC, ` +
+    `${fixed(t.gopsPerWatt, 1)} GOPS/W (nominal ops = 2 x MACs; chip + DRAM)`;
 }
 
+/** The chip's categories (JETCAS19 Fig. 22, plus leakage) in table order, then DRAM. */
+const CHIP_GROUPS = LEVEL_GROUPS.filter((g) => g !== 'dram');
+
 /**
- * Energy of each layer and the network by level and by data type, in uJ (each row's levels and data types both add
- * up to its energy; 'none' is the per-cycle clock, control and leakage), with the power of each layer and a row of
- * the network's shares.
+ * Energy of each layer and the network: chip and DRAM apart, each with its power; the chip's energy by category
+ * (JETCAS19 Fig. 22) and the total by data type, in uJ (a row's categories add up to its chip energy, its data
+ * types to chip + DRAM; 'none' is the per-cycle clock, control and leakage), and a row of the network's shares
+ * (categories of the chip's energy, data types of the total).
  */
 export function breakdownTable(r: JsonReport): string {
   const uJ = (j: number): string => fixed(j * 1e6, 3);
+  const mW = (j: number, seconds: number): string => (seconds > 0 ? fixed((j / seconds) * 1e3, 1) : '');
   const row = (name: string, b: EnergyBreakdown, seconds: number): string[] => [
-    name, uJ(b.totalJoules), seconds > 0 ? fixed((b.totalJoules / seconds) * 1e3, 1) : '',
-    ...LEVEL_GROUPS.map((g) => uJ(b.byLevel[g])), ...BREAKDOWN_DATA_TYPES.map((d) => uJ(b.byDataType[d])),
+    name, uJ(b.chipJoules), mW(b.chipJoules, seconds), uJ(b.dramJoules), mW(b.dramJoules, seconds),
+    ...CHIP_GROUPS.map((g) => uJ(b.byLevel[g])), ...BREAKDOWN_DATA_TYPES.map((d) => uJ(b.byDataType[d])),
   ];
   const t = r.totals;
   const total = t.energyBreakdown;
-  const share = (j: number): string => (total.totalJoules > 0 ? pct(j / total.totalJoules) : '');
+  const share = (j: number, of: number): string => (of > 0 ? pct(j / of) : '');
   const rows = [
     ...r.layers.map((l) => row(l.name, l.energyBreakdown, l.latencySeconds)),
     row('total', total, t.latencySeconds),
-    ['share', share(total.totalJoules), '', ...LEVEL_GROUPS.map((g) => share(total.byLevel[g])),
-      ...BREAKDOWN_DATA_TYPES.map((d) => share(total.byDataType[d]))],
+    ['share', share(total.chipJoules, total.totalJoules), '', share(total.dramJoules, total.totalJoules), '',
+      ...CHIP_GROUPS.map((g) => share(total.byLevel[g], total.chipJoules)),
+      ...BREAKDOWN_DATA_TYPES.map((d) => share(total.byDataType[d], total.totalJoules))],
   ];
-  const table = formatTable(['layer', 'energy uJ', 'power mW', ...LEVEL_GROUPS, ...BREAKDOWN_DATA_TYPES], rows);
-  return [`energy by level and by data type, uJ (table ${r.energyTable.name})`, table, energyLine(r), '', metadataTable(r)].join('\n');
+  const header = ['layer', 'chip uJ', 'chip mW', 'DRAM uJ', 'DRAM mW', ...CHIP_GROUPS.map((g) => GROUP_LABELS[g]), ...BREAKDOWN_DATA_TYPES];
+  return [
+    `energy of the chip by category (JETCAS19 Fig. 22) and of chip + DRAM by data type, uJ (table ${r.energyTable.name})`,
+    formatTable(header, rows), energyLine(r), '', metadataTable(r),
+  ].join('\n');
 }
 
 /** CSC metadata (addresses and zero-run counts) per layer, in kB, where it was stored or moved; 0 in uncompressed mode. */
@@ -128,13 +141,13 @@ function metadataTable(r: JsonReport): string {
 
 /** One CSV row per layer plus a total row. */
 export function runCsv(r: JsonReport): string {
-  const header = ['layer', 'type', 'mapping', 'peMode', 'cycles', 'latencySeconds', 'nominalMacs', 'effectiveMacs', 'skippedMacs', 'peUtilization', 'macUtilization', 'activePes', 'dramReadBytes', 'dramWriteBytes', 'energyJoules', 'check'];
+  const header = ['layer', 'type', 'mapping', 'peMode', 'cycles', 'latencySeconds', 'nominalMacs', 'effectiveMacs', 'skippedMacs', 'peUtilization', 'macUtilization', 'activePes', 'dramReadBytes', 'dramWriteBytes', 'energyJoules', 'chipEnergyJoules', 'dramEnergyJoules', 'check'];
   const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const rows = r.layers.map((l) => [
     l.name, l.type, l.mapping.text, l.peModeChoice.picked, l.cycles, l.latencySeconds, l.nominalMacs, l.effectiveMacs, l.skippedMacs, l.peUtilization,
-    l.macUtilization, l.activePes, l.dramBytes.read, l.dramBytes.write, l.energyJoules, l.check,
+    l.macUtilization, l.activePes, l.dramBytes.read, l.dramBytes.write, l.energyJoules, l.energyBreakdown.chipJoules, l.energyBreakdown.dramJoules, l.check,
   ]);
   const t = r.totals;
-  rows.push(['total', '', '', '', t.cycles, t.latencySeconds, t.nominalMacs, t.effectiveMacs, '', '', '', '', '', '', t.energyJoules, '']);
+  rows.push(['total', '', '', '', t.cycles, t.latencySeconds, t.nominalMacs, t.effectiveMacs, '', '', '', '', '', '', t.energyJoules, t.chipEnergyJoules, t.dramEnergyJoules, '']);
   return [header, ...rows].map((row) => row.map((c) => quote(String(c))).join(',')).join('\n') + '\n';
 }

@@ -13,6 +13,7 @@ import { FinalOutput, PsumChain, PsumStore, PsumTraffic } from '../hw/psum-chain
 import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
 import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { type MappingCache, rankMappings } from '../mapping/mapper.js';
+import type { MappingObjective } from '../mapping/objective.js';
 import { MappingPlan } from '../mapping/plan.js';
 import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
 import { IactProgram, WeightProgram } from '../hw/channel-programs.js';
@@ -35,6 +36,8 @@ export interface LayerRunOptions {
   mappingCache?: MappingCache;
   /** Told now and then how far the layer has got: simulated cycles over the mapper's estimate (capped below 1). */
   onProgress?: (fraction: number) => void;
+  /** What the mapper minimises (default: the estimated cycles). */
+  objective?: MappingObjective;
 }
 
 export interface LayerResult {
@@ -76,7 +79,7 @@ interface Chosen {
 }
 
 /** Picks (or validates) the mapping and encodes the weight tiles it needs. */
-function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16Array, weights: Int8Array, pinned?: Mapping, peMode?: Mapping['peMode'], cache?: MappingCache): Chosen {
+function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16Array, weights: Int8Array, pinned?: Mapping, peMode?: Mapping['peMode'], cache?: MappingCache, objective?: MappingObjective): Chosen {
   const noc = nocModel(hw);
   const shape = arrayShape(hw);
   const stores = new Map<string, WeightTileStore>();
@@ -104,7 +107,7 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16A
     return { mapping: pinned, estimate: null, ...ok };
   }
   // Ranked with the densities of the data the layer runs on (its declared ones only describe synthetic data).
-  const ranked = rankMappings(p, hw, { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) }, peMode, cache);
+  const ranked = rankMappings(p, hw, { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) }, peMode, cache, objective);
   for (const candidate of ranked) {
     const ok = fits(candidate.mapping);
     if (typeof ok !== 'string') return { mapping: candidate.mapping, estimate: candidate.estimatedCycles, ...ok };
@@ -219,7 +222,7 @@ export function checkOutputs(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, 
  */
 export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, options: LayerRunOptions): LayerResult {
   const p = toProblem(layer);
-  const chosen = chooseMapping(hw, layer, p, iacts, weights, options.mapping, options.peMode, options.mappingCache);
+  const chosen = chooseMapping(hw, layer, p, iacts, weights, options.mapping, options.peMode, options.mappingCache, options.objective);
   const { mapping, topology } = chosen;
   const plan = new MappingPlan(p, mapping, arrayShape(hw));
   const geo = peGeometry(p, mapping, hw);

@@ -8,6 +8,7 @@ import type { EnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { MappingCache } from '../mapping/mapper.js';
+import type { ObjectiveName } from '../mapping/objective.js';
 import type { LayerSpec } from '../workloads/layer.js';
 import type { LoadedTrace } from '../workloads/trace.js';
 import { nonZeroFraction } from '../workloads/tensors.js';
@@ -19,6 +20,7 @@ export interface LayerWorkerData {
   energyTable: EnergyTable;
   seed: number;
   engine: EngineKind;
+  objective: ObjectiveName | undefined;
 }
 
 export interface LayerJob extends ModeJob {
@@ -43,7 +45,7 @@ parentPort?.on('message', (job: LayerJob) => {
     if (last?.name !== job.layer.name) last = { name: job.layer.name, tensors: layerTensors(data.trace, job.layer, data.seed) };
     const { iacts, weights } = last.tensors;
     const o = {
-      hw: data.hw, trace: data.trace, seed: data.seed, engine: data.engine, check: job.check, mappingCache,
+      hw: data.hw, trace: data.trace, seed: data.seed, engine: data.engine, check: job.check, mappingCache, objective: data.objective,
       mappings: job.mapping ? new Map([[job.layer.name, job.mapping]]) : undefined,
     };
     reply = { ok: true, id: job.id, run: runMode(o, job.layer, iacts, weights, data.energyTable, job), iactDensity: nonZeroFraction(iacts) };

@@ -13,6 +13,8 @@ import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from
 import { peModes } from '../mapping/constraints.js';
 import { type MappingCache, rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
+import type { MappingObjective, ObjectiveName } from '../mapping/objective.js';
+import { mappingObjective } from '../energy/objective-prices.js';
 
 export interface NetworkRunOptions {
   hw: LoadedHwConfig;
@@ -28,6 +30,8 @@ export interface NetworkRunOptions {
   mappings?: Map<string, Mapping>;
   /** Energy table overriding the hardware config's. */
   energyTable?: EnergyTable;
+  /** What the mapper minimises: latency (default), energy or edp (sim/mapping/objective.ts), priced with the energy table. */
+  objective?: ObjectiveName;
   /**
    * A sparse PE's mode per layer: 'auto' (default) simulates both modes unless the mapper's estimates tell them
    * far apart and keeps the one that costs less energy, as the chip is configured per layer; or one mode for all.
@@ -185,8 +189,9 @@ export interface ModeJob {
 }
 
 /** Decides which PE modes a layer is simulated in ('auto' simulates both unless the mapper tells them far apart). */
-export function planModes(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array): ModePlan {
+export function planModes(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): ModePlan {
   const hw = o.hw.config;
+  const objective = objectiveOf(o, table);
   const pinned = o.mappings?.get(layer.name);
   const mode = o.peMode ?? 'auto';
   if (pinned || peModes(hw).length === 1 || mode !== 'auto') {
@@ -198,7 +203,7 @@ export function planModes(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Ar
   const p = toProblem(layer);
   // Ranked with the densities of the data the layer runs on, as simulateLayer does.
   const dens = { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) };
-  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, o.mappingCache)[0]?.estimatedCycles ?? Infinity }));
+  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, o.mappingCache, objective)[0]?.estimatedCycles ?? Infinity }));
   estimates.sort((a, b) => a.cycles - b.cycles);
   const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
   // No mode has a mapping: the simulation of the mapper's choice throws the mapper's error, which says why.
@@ -220,12 +225,18 @@ export function modeJobs(plan: ModePlan, check: boolean): ModeJob[] {
   return plan.kind === 'one' ? [{ peMode: plan.peMode, check }] : plan.modes.map((peMode) => ({ peMode, check: false }));
 }
 
+/** The mapper's objective for a run: none (the estimated cycles) unless energy or edp is asked for. */
+function objectiveOf(o: NetworkRunOptions, table: EnergyTable): MappingObjective | undefined {
+  return o.objective && o.objective !== 'latency' ? mappingObjective(o.objective, table, o.hw.config) : undefined;
+}
+
 /** Simulates and costs a layer in one PE mode. */
 export function runMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, job: ModeJob): ModeRun {
   const onLayerProgress = o.onLayerProgress;
   const base = {
     engine: o.engine, mapping: o.mappings?.get(layer.name), mappingCache: o.mappingCache, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0,
     onProgress: onLayerProgress && ((fraction: number) => onLayerProgress(layer.name, fraction)),
+    objective: objectiveOf(o, table),
   };
   return costLayer(simulateLayer(o.hw.config, layer, iacts, weights, { ...base, peMode: job.peMode, check: job.check }), o.hw, table);
 }
@@ -262,7 +273,7 @@ export function combineModes(plan: ModePlan, first: ModeRun, second: ModeRun | I
 
 /** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */
 function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
-  const plan = planModes(o, layer, iacts, weights);
+  const plan = planModes(o, layer, iacts, weights, table);
   const [job1, job2] = modeJobs(plan, o.check);
   const first = runMode(o, layer, iacts, weights, table, job1!);
   let second: ModeRun | InputError | undefined;
@@ -290,6 +301,8 @@ export function layerActivity(r: LayerResult, hw: HwConfig): Activity {
     peActiveCycles: r.peBusyCycles,
     clusterActiveCycles: r.clusterBusyCycles.reduce((a, b) => a + b, 0),
     numClusters: clusters,
+    activePes: r.activePes,
+    activeClusters: r.clusterBusyCycles.filter((c) => c > 0).length,
   };
 }
 

@@ -35,7 +35,7 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
   // The mode plan ranks mappings with the densities of the layer's data, made here by the workers' rule.
   const plans: ModePlan[] = onChip.map((layer) => {
     const { iacts, weights } = layerTensors(o.trace, layer, o.seed);
-    return planModes(planned, layer, iacts, weights);
+    return planModes(planned, layer, iacts, weights, energyTable);
   });
   const jobs: LayerJob[] = [];
   const jobsOf: number[][] = plans.map((plan, li) => modeJobs(plan, o.check).map((j) => {
@@ -63,7 +63,7 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
       o.onLayerDone?.(results.length, onChip.length, r);
     }
   };
-  const data: LayerWorkerData = { hw: o.hw, trace: o.trace, energyTable, seed: o.seed, engine: o.engine };
+  const data: LayerWorkerData = { hw: o.hw, trace: o.trace, energyTable, seed: o.seed, engine: o.engine, objective: o.objective };
   const queue = [...jobs];
   const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl(), { workerData: data }));
   try {

@@ -25,7 +25,7 @@ describe('eyeriss-sim run --card', () => {
     const c = report.card;
     expect(c).toMatchObject({ source: 'simulated', technologyNm: 65, coreAreaMm2: 'not modelled', multipliers: 384, clockMHz: 200,
       network: 'tiny', accuracy: 'not modelled', supportedLayers: ['CONV'], bitsPerWeight: 8, bitsPerIact: 8, batch: 1, inputsSimulated: 1 });
-    expect(c.powerMw).toBe(report.totals.powerWatts * 1e3);
+    expect(c.powerMw).toBe(report.totals.chipPowerWatts * 1e3);
     expect(c.runtimeMs).toBe(report.totals.latencySeconds * 1e3);
     expect(c.offChipMBPerInference).toBe(report.totals.dramBytesPerInference / 1e6);
     // Without --card the card is not printed but still in the report.

@@ -25,7 +25,7 @@ describe('eyeriss-sim compare', () => {
     // Progress on stderr: a count, and from the second network on the time left.
     expect(r.stderr).toMatch(/^simulating small \(1\/2, 0 MMACs\)\nsimulating wide \(2\/2, 0 MMACs, about \d+ s left \(from the MAC rate so far\)\)\n$/);
     expect(r.stdout).toMatch(/energy per inference relative to small/);
-    expect(r.stdout).toMatch(/^network\s+layers\s+weights M\s+weights rel\.\s+MMACs\s+energy uJ\s+energy rel\.\s+iact rel\.\s+weight rel\.\s+psum rel\.\s+none rel\./m);
+    expect(r.stdout).toMatch(/^network\s+layers\s+weights M\s+weights rel\.\s+MMACs\s+energy uJ\s+chip uJ\s+DRAM uJ\s+energy rel\.\s+iact rel\.\s+weight rel\.\s+psum rel\.\s+none rel\./m);
     expect(r.stdout).toMatch(/^small\s+2\s+0\.001\s+1\.000\s.*\s1\.000\s/m);
     expect(r.stdout).toMatch(/^wide\s+2\s/m);
     const c = JSON.parse(readFileSync(out, 'utf8'));

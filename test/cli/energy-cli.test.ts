@@ -36,7 +36,7 @@ describe('eyeriss-sim energy', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).totals.energyJoules).toBe(JSON.parse(runText).totals.energyJoules);
     expect(withoutSim(readFileSync(out, 'utf8'))).toEqual(withoutSim(runText));
-    expect(r.stdout).toMatch(/^layer\s+energy uJ\s+power mW\s+dram\s+glb\s+noc\s+spad\s+mac\s+clock\s+control\s+leakage\s+iact\s+weight\s+psum\s+none$/m);
+    expect(r.stdout).toMatch(/^layer\s+chip uJ\s+chip mW\s+DRAM uJ\s+DRAM mW\s+GLB\s+HM-NoC\s+SPad\s+MAC\s+clock network\s+PE control\s+leakage\s+iact\s+weight\s+psum\s+none$/m);
     expect(r.stdout).toMatch(/^total\s/m);
     expect(r.stdout).toMatch(/pJ per nominal MAC, [\d.]+ GOPS\/W/);
   });
@@ -50,17 +50,17 @@ describe('eyeriss-sim energy', () => {
     expect(report.energyTable.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(report.totals.energyJoules).not.toBe(JSON.parse(runText).totals.energyJoules);
     expect(report.totals.energyBreakdown.byLevel.clock).toBe(0); // an ERT has no clock terms
-    expect(report.card.powerMw).toBe(report.totals.powerWatts * 1e3);
+    expect(report.card.powerMw).toBe(report.totals.chipPowerWatts * 1e3);
     expect(r.stderr).toMatch(/note: .*eyeriss-like\.ERT\.yaml: /);
   });
 
   it('run --breakdown prints energy by level and data type and the derived metrics', () => {
     const r = cli('run', '--trace', join(dir, 'tiny.json'), '--breakdown');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('energy by level and by data type, uJ (table eyeriss-65nm)');
-    expect(r.stdout).toMatch(/^share\s+100\.0%/m);
+    expect(r.stdout).toContain('energy of the chip by category (JETCAS19 Fig. 22) and of chip + DRAM by data type, uJ (table eyeriss-65nm)');
+    expect(r.stdout).toMatch(/^share\s+[\d.]+%\s+[\d.]+%\s/m); // chip and DRAM shares of the total
     const t = JSON.parse(runText).totals;
-    for (const field of ['pJPerNominalMac', 'gopsPerWatt', 'powerWatts', 'inferencesPerJoule', 'energyBreakdown']) expect(t, field).toHaveProperty(field);
+    for (const field of ['pJPerNominalMac', 'gopsPerWatt', 'powerWatts', 'chipPowerWatts', 'dramPowerWatts', 'chipEnergyJoules', 'dramEnergyJoules', 'inferencesPerJoule', 'energyBreakdown']) expect(t, field).toHaveProperty(field);
     expect(t.pJPerNominalMac).toBeCloseTo((t.energyJoules * 1e12) / t.nominalMacs, 9);
   });
 });
@@ -98,7 +98,7 @@ describe('energy: bad input is one line, exit 2', () => {
     oneLine(['energy', '--report', f, '--table', 'eyeriss-65nm'], /neg\.json: field layers\.0\.activity\.cycles: got -5, expected >= 0/);
   });
 
-  it('an unknown table name', () => oneLine(['energy', '--report', runFile, '--table', 'eyeriss-7nm'], /energy table: unknown name "eyeriss-7nm", expected one of eyeriss-65nm/));
+  it('an unknown table name', () => oneLine(['energy', '--report', runFile, '--table', 'eyeriss-7nm'], /energy table: unknown name "eyeriss-7nm", expected one of eap17-eyeriss-v1, eyeriss-65nm/));
 
   it('an invalid table file', () => {
     const f = join(dir, 'bad-table.yaml');

@@ -58,7 +58,7 @@ describe('Accelergy ERT import', () => {
     const counts = new AccessCounts();
     counts.add('mac', 'psum', 'compute', 1000);
     counts.add('dram', 'iact', 'read', 64);
-    const activity = { cycles: 1000, numPes: 168, peActiveCycles: 0, clusterActiveCycles: 0, numClusters: 1 };
+    const activity = { cycles: 1000, numPes: 168, peActiveCycles: 0, clusterActiveCycles: 0, numClusters: 1, activePes: 0, activeClusters: 0 };
     const b = computeEnergy(counts.toReport(), activity, table, 1000);
     expect(b.byTerm['mac.psum.compute']).toBeCloseTo(1000 * 0.207692e-12, 16);
     expect(b.byTerm['dram.iact.read']).toBeCloseTo(512e-12, 16);

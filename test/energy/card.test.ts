@@ -11,7 +11,7 @@ const run: CardRun = {
   batch: 4,
   layers: [{ type: 'CONV' }, { type: 'CONV' }, { type: 'FC' }],
   offChipLayers: [{ type: 'POOL_MAX' }],
-  totals: { latencySeconds: 0.1153, powerWatts: 0.278, dramBytesPerInference: 3.85e6 },
+  totals: { latencySeconds: 0.1153, chipPowerWatts: 0.278, dramBytesPerInference: 3.85e6 },
 };
 
 describe('the metrics card', () => {

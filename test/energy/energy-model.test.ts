@@ -20,7 +20,9 @@ function fullReport(seed = 1): AccessReport {
   return counts.toReport();
 }
 
-const activity: Activity = { cycles: 1_234_567, numPes: 192, peActiveCycles: 150_000_001, clusterActiveCycles: 15_000_003, numClusters: 16 };
+const activity: Activity = {
+  cycles: 1_234_567, numPes: 192, peActiveCycles: 150_000_001, clusterActiveCycles: 15_000_003, numClusters: 16, activePes: 150, activeClusters: 13,
+};
 
 function sum(values: Iterable<number>): number {
   let s = 0;
@@ -96,7 +98,7 @@ describe('each term is count x price', () => {
   test('a term is count x pJ x 1e-12', () => {
     const counts = new AccessCounts();
     counts.add('dram', 'weight', 'read', 8_000_000);
-    const idle: Activity = { cycles: 0, numPes: 192, peActiveCycles: 0, clusterActiveCycles: 0, numClusters: 16 };
+    const idle: Activity = { cycles: 0, numPes: 192, peActiveCycles: 0, clusterActiveCycles: 0, numClusters: 16, activePes: 0, activeClusters: 0 };
     const b = computeEnergy(counts.toReport(), idle, table, CLOCK_MHZ);
     expectNear(b.byTerm['dram.weight.read'], 8e6 * table.pj.dram.weight.read! * 1e-12);
     expect(Object.keys(b.byTerm)).toEqual(['dram.weight.read']); // zero terms are left out
@@ -104,16 +106,17 @@ describe('each term is count x price', () => {
     expect(b.byLevel.dram).toBe(b.totalJoules);
   });
 
-  test('per-cycle terms: active/idle PEs and clusters, chip, control, leakage (mW at the clock)', () => {
+  test('per-cycle terms: clocked/gated PEs and clusters, chip, control, leakage (mW at the clock)', () => {
     const empty = new AccessCounts().toReport();
     const b = computeEnergy(empty, activity, table, CLOCK_MHZ);
-    const { cycles, numPes, peActiveCycles, clusterActiveCycles, numClusters } = activity;
+    const { cycles, peActiveCycles } = activity;
     const c = table.clock;
     const close = (key: string, pj: number) => expectNear(b.byTerm[key], pj * 1e-12, key);
-    close('clock.activePe', peActiveCycles * c.activePe);
-    close('clock.idlePe', (numPes * cycles - peActiveCycles) * c.idlePe);
-    close('clock.activeCluster', clusterActiveCycles * c.activeCluster);
-    close('clock.idleCluster', (numClusters * cycles - clusterActiveCycles) * c.idleCluster);
+    // 150 of 192 PEs and 13 of 16 clusters mapped: those clocked the whole layer, the rest gated.
+    close('clock.activePe', 150 * cycles * c.activePe);
+    close('clock.idlePe', 42 * cycles * c.idlePe);
+    close('clock.activeCluster', 13 * cycles * c.activeCluster);
+    close('clock.idleCluster', 3 * cycles * c.idleCluster);
     close('clock.chip', cycles * c.chip);
     close('control.activePe', peActiveCycles * table.control.activePe);
     // 5 mW at 200 MHz = 25 pJ per cycle.
@@ -128,11 +131,35 @@ describe('each term is count x price', () => {
     active.add('mac', 'psum', 'compute', 1e6);
     const gated = new AccessCounts();
     gated.add('mac', 'psum', 'gate', 1e6);
-    const idle: Activity = { cycles: 0, numPes: 192, peActiveCycles: 0, clusterActiveCycles: 0, numClusters: 16 };
+    const idle: Activity = { cycles: 0, numPes: 192, peActiveCycles: 0, clusterActiveCycles: 0, numClusters: 16, activePes: 0, activeClusters: 0 };
     const eActive = computeEnergy(active.toReport(), idle, table, CLOCK_MHZ).totalJoules;
     const eGated = computeEnergy(gated.toReport(), idle, table, CLOCK_MHZ).totalJoules;
     expect(eGated).toBeGreaterThan(0);
     expect(eGated).toBeLessThan(eActive / 10);
+  });
+});
+
+describe('chip and DRAM apart', () => {
+  test('chip + DRAM = total exactly; DRAM is the dram level alone', () => {
+    const b = computeEnergy(fullReport(), activity, table, CLOCK_MHZ);
+    expect(b.dramJoules).toBe(b.byLevel.dram);
+    expect(b.chipJoules + b.dramJoules).toBe(b.totalJoules);
+    expect(b.chipJoules).toBe(sum(Object.entries(b.byLevel).filter(([g]) => g !== 'dram').map(([, j]) => j)));
+    const seconds = activity.cycles / (CLOCK_MHZ * 1e6);
+    expect(powerWatts(b, seconds, 'chip') + powerWatts(b, seconds, 'dram')).toBeCloseTo(powerWatts(b, seconds), 12);
+  });
+
+  test('a layer that keeps few PEs busy pays the clock of those PEs only (hand-checked)', () => {
+    // 1000 cycles on 192 PEs in 16 clusters, table per-cycle terms: activePe 4.4, idlePe 0.44, activeCluster 5,
+    // idleCluster 0.5, chip 42, control 2.1 pJ, leakage 5 mW = 25 pJ/cycle at 200 MHz.
+    const empty = new AccessCounts().toReport();
+    const few: Activity = { cycles: 1000, numPes: 192, peActiveCycles: 12 * 900, clusterActiveCycles: 900, numClusters: 16, activePes: 12, activeClusters: 1 };
+    const all: Activity = { cycles: 1000, numPes: 192, peActiveCycles: 192 * 900, clusterActiveCycles: 16 * 900, numClusters: 16, activePes: 192, activeClusters: 16 };
+    const pj = (a: Activity): number => computeEnergy(empty, a, table, CLOCK_MHZ).chipJoules * 1e12;
+    // few: 12 x 1000 x 4.4 + 180 x 1000 x 0.44 + 1 x 1000 x 5 + 15 x 1000 x 0.5 + 1000 x 42 + 10800 x 2.1 + 1000 x 25
+    expect(pj(few)).toBeCloseTo(52800 + 79200 + 5000 + 7500 + 42000 + 22680 + 25000, 3);
+    // all: 192 x 1000 x 4.4 + 16 x 1000 x 5 + 1000 x 42 + 172800 x 2.1 + 1000 x 25
+    expect(pj(all)).toBeCloseTo(844800 + 80000 + 42000 + 362880 + 25000, 3);
   });
 });
 

@@ -35,7 +35,8 @@ describe('re-costing a saved report', () => {
   it('the report carries the activity the run was costed with', () => {
     const a = saved.layers[0]!.activity;
     expect(a).toEqual({ cycles: saved.layers[0]!.cycles, numPes: 192, peActiveCycles: run.layers[0]!.peBusyCycles,
-      clusterActiveCycles: run.layers[0]!.activity.clusterActiveCycles, numClusters: 16, clockMHz: 200 });
+      clusterActiveCycles: run.layers[0]!.activity.clusterActiveCycles, numClusters: 16, activePes: run.layers[0]!.activePes,
+      activeClusters: run.layers[0]!.activity.activeClusters, clockMHz: 200 });
     expect(a.peActiveCycles).toBeGreaterThan(0);
   });
 
@@ -92,7 +93,7 @@ describe('re-costing a saved report', () => {
     expect(r.totals.powerWatts).toBe(e / r.totals.latencySeconds);
     expect(r.totals.pJPerNominalMac).toBeCloseTo((e * 1e12) / r.totals.nominalMacs, 9);
     expect(r.totals.gopsPerWatt).toBeCloseTo((2 * r.totals.nominalMacs) / e / 1e9, 9);
-    expect(r.card.powerMw).toBe(r.totals.powerWatts * 1e3);
+    expect(r.card.powerMw).toBe(r.totals.chipPowerWatts * 1e3); // the card's power is the chip's
     expect(r.layers[0]!.energyJoules).toBe(r.layers[0]!.energyBreakdown.totalJoules);
     // Everything else is the run's.
     expect(r.totals.cycles).toBe(saved.totals.cycles);
