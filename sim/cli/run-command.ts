@@ -1,10 +1,11 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { LIMITS } from '../config/bounds.js';
 import { loadHwConfig } from '../config/hw-config.js';
 import { parseYamlText, readInputFile } from '../config/validate.js';
 import { loadEnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
-import { InputError } from '../errors.js';
+import { InputError, showValue, SimulationError } from '../errors.js';
 import { type Mapping, parseMappingText } from '../mapping/mapping.js';
 import { buildJsonReport } from '../report/json-report.js';
 import { breakdownTable, runCsv, runTable } from '../report/table.js';
@@ -12,8 +13,9 @@ import { cardTable } from '../report/card.js';
 import { PE_MODE_OPTIONS, type PeModeOption, runNetwork } from '../run/network.js';
 import { peModes } from '../mapping/constraints.js';
 import { readImageFile } from '../workloads/tensors.js';
-import { loadTrace } from '../workloads/trace.js';
-import { nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
+import { isOnChip } from '../workloads/layer.js';
+import { type LoadedTrace, loadTrace } from '../workloads/trace.js';
+import { checkOutputPaths, nonNegativeInt, positiveInt, writeAll, writeAtomicAll } from './io.js';
 
 interface RunFlags {
   hw: string;
@@ -35,15 +37,22 @@ interface RunFlags {
   peMode: string;
 }
 
-/** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
-function loadPinnedMappings(file: string): Map<string, Mapping> {
+/**
+ * Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. A name that is no on-chip layer
+ * of the trace is an error: a typo would otherwise run the mapper's choice as if the pin had been applied.
+ */
+function loadPinnedMappings(file: string, trace: LoadedTrace): Map<string, Mapping> {
   const doc = parseYamlText(file, readInputFile(file).bytes.toString('utf8'));
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new InputError(`${file}: expected a map from layer names to mappings like "peRow=R3 peCol=E4 M0=16 C0=5"`);
   }
   const out = new Map<string, Mapping>();
   for (const [layer, text] of Object.entries(doc)) {
-    if (typeof text !== 'string') throw new InputError(`${file}: field ${layer}: got ${JSON.stringify(text)}, expected a mapping string`);
+    if (typeof text !== 'string') throw new InputError(`${file}: field ${layer}: got ${showValue(text)}, expected a mapping string`);
+    if (!trace.layers.some((l) => l.name === layer && isOnChip(l.type))) {
+      const names = trace.layers.filter((l) => isOnChip(l.type)).map((l) => l.name);
+      throw new InputError(`${file}: field ${layer}: no on-chip layer ${JSON.stringify(layer)} in trace ${trace.name}, expected one of ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''}`);
+    }
     out.set(layer, parseMappingText(text, `${file}: field ${layer}`));
   }
   return out;
@@ -80,14 +89,16 @@ export function registerRun(program: Command): void {
       }
       const peMode = flags.peMode as PeModeOption;
       const seed = nonNegativeInt('--seed', flags.seed);
-      const batch = flags.batch === undefined ? undefined : positiveInt('--batch', flags.batch);
+      const batch = flags.batch === undefined ? undefined : positiveInt('--batch', flags.batch, LIMITS.batch);
+      // Before any simulation: a run that cannot write its outputs must not cost the simulation first.
+      checkOutputPaths([{ flag: '--json', file: flags.json }, { flag: '--csv', file: flags.csv }]);
       const hw = loadHwConfig(flags.hw);
       const trace = loadTrace(flags.trace);
       if (peMode !== 'auto' && !peModes(hw.config).includes(peMode)) {
         throw new InputError(`--pe-mode: the ${hw.config.pe.type} PE of ${hw.config.name} has no ${peMode} mode (it has: ${peModes(hw.config).join(', ')})`);
       }
       const layers = flags.layers?.split(',').map((s) => s.trim()).filter(Boolean);
-      const mappings = flags.mappings ? loadPinnedMappings(flags.mappings) : undefined;
+      const mappings = flags.mappings ? loadPinnedMappings(flags.mappings, trace) : undefined;
       const energyTable = flags.energyTable ? loadEnergyTable(flags.energyTable) : undefined;
       if (flags.input && !flags.propagate) throw new InputError('--input: only read with --propagate (without it every layer\'s iacts are synthetic)');
       const input = flags.input ? readImageFile(flags.input, trace.inputShape) : undefined;
@@ -108,16 +119,20 @@ export function registerRun(program: Command): void {
         },
       });
       const report = buildJsonReport(run, hw, trace, seed, engine);
+      const failed = report.layers.filter((l) => l.check === 'fail');
+      if (failed.length) {
+        // A simulator fault (exit 3): nothing is written, so no wrong numbers are left behind to be used.
+        throw new SimulationError(`outputs differ from the reference in ${failed.map((l) => `${l.name} (${l.checkDetail})`).join(', ')}; no outputs written`);
+      }
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.json === '-') process.stdout.write(json);
-      else if (flags.json) writeFileAtomic(flags.json, json);
-      if (flags.csv) writeFileAtomic(flags.csv, runCsv(report));
+      // Both files or neither (a full disk while writing the CSV must not leave the JSON).
+      writeAtomicAll([
+        ...(flags.json && flags.json !== '-' ? [{ file: flags.json, write: (fd: number) => writeAll(fd, json) }] : []),
+        ...(flags.csv ? [{ file: flags.csv, write: (fd: number) => writeAll(fd, runCsv(report)) }] : []),
+      ]);
       if (!flags.quiet) process.stdout.write(`${runTable(report, { iactDensities: flags.propagate })}\n`);
       if (!flags.quiet && flags.breakdown) process.stdout.write(`\n${breakdownTable(report)}\n`);
       if (!flags.quiet && flags.card) process.stdout.write(`\n${cardTable(report.card)}\n`);
-      const failed = report.layers.filter((l) => l.check === 'fail');
-      if (failed.length) {
-        throw new InputError(`outputs differ from the reference in ${failed.map((l) => `${l.name} (${l.checkDetail})`).join(', ')}`);
-      }
     });
 }

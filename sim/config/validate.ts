@@ -46,8 +46,11 @@ function expectation(issue: z.core.$ZodIssue): string {
       return issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
     case 'too_small':
       return `${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
-    case 'too_big':
-      return `${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
+    case 'too_big': {
+      // A bound of sim/config/bounds.ts carries its reason as the issue's message.
+      const why = issue.message.startsWith('Too big') ? '' : ` (${issue.message})`;
+      return `${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}${why}`;
+    }
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
