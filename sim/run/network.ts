@@ -2,15 +2,16 @@ import type { LoadedHwConfig } from '../config/hw-config.js';
 import { type Activity, computeEnergy, type EnergyBreakdown } from '../energy/energy-model.js';
 import { type EnergyTable, loadEnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
+import { checkLayerSize, LIMITS } from '../config/bounds.js';
 import { InputError } from '../errors.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { offChipLayer, reluRequantise } from '../reference/offchip-ops.js';
 import { referenceConv, wrapArrayToBits } from '../reference/conv.js';
-import { isOnChip, type LayerSpec } from '../workloads/layer.js';
+import { isOnChip, type LayerSpec, nominalMacs } from '../workloads/layer.js';
 import { synthesizeIacts, synthesizeWeights } from '../workloads/tensors.js';
 import type { LoadedTrace } from '../workloads/trace.js';
 import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from './layer-sim.js';
-import { peModes } from '../mapping/constraints.js';
+import { mappingProblem, peModes } from '../mapping/constraints.js';
 import { rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
 
@@ -124,6 +125,7 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
   const hw = o.hw.config;
   const energyTable = o.energyTable ?? loadEnergyTable(hw.energyTable);
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
+  checkRunnable(o, onChip);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];
   let events = 0;
@@ -153,6 +155,37 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
     wallSeconds: (performance.now() - started) / 1000,
     events,
   };
+}
+
+/**
+ * Fails before the first layer is simulated if any layer cannot run: too many MACs for the event-time range, a
+ * pinned mapping that cannot run, or no mapping at all. Otherwise a network whose last layer does not fit would
+ * cost the simulation of all the layers before it. (The weight SPad's fit and the NoC routes depend on the data
+ * and are still checked when the layer runs.)
+ */
+export function checkRunnable(o: Pick<NetworkRunOptions, 'hw' | 'mappings' | 'peMode'>, layers: readonly LayerSpec[]): void {
+  const hw = o.hw.config;
+  const a = hw.array;
+  const macsPerCycle = a.clusterRows * a.clusterCols * a.peRowsPerCluster * a.peColsPerCluster * hw.pe.simdWidth;
+  for (const layer of layers) {
+    checkLayerSize(`layer "${layer.name}"`, layer, ` at batch ${layer.N}`);
+    const macs = nominalMacs(layer);
+    if (macs / macsPerCycle > LIMITS.layerCycles) {
+      throw new InputError(`layer "${layer.name}": ${macs.toExponential(3)} MACs need at least ${(macs / macsPerCycle).toExponential(3)} cycles on ${hw.name}, expected < 2^32 (the simulator's event-time range; make the batch or layer smaller)`);
+    }
+    const p = toProblem(layer);
+    const pinned = o.mappings?.get(layer.name);
+    if (pinned) {
+      const why = mappingProblem(p, pinned, hw);
+      if (why) throw new InputError(`layer "${layer.name}": pinned mapping cannot run: ${why}`);
+      continue;
+    }
+    const modes = !o.peMode || o.peMode === 'auto' ? peModes(hw) : [o.peMode];
+    const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
+    if (modes.every((m) => rankMappings(p, hw, dens, m).length === 0)) {
+      throw new InputError(`layer "${layer.name}": no mapping fits ${hw.name}: no candidate for its ${p.R}x${p.S} filter (stride ${p.U}x${p.V}) fits both the PE scratchpads (pe.iactDataSpadEntries ${hw.pe.iactDataSpadEntries}, pe.weightAddrSpadEntries ${hw.pe.weightAddrSpadEntries}) and the GLB (glb.psumBankBytes ${hw.glb.psumBankBytes} B, glb.iactBankBytes ${hw.glb.iactBankBytes} B)`);
+    }
+  }
 }
 
 type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasured'>;
