@@ -34,8 +34,8 @@ export const LIMITS = {
   pipelineStages: 64,
   /** The PE's fetch queue (one Float64 per entry per PE). */
   fetchQueueEntries: 4096,
-  /** Routers or banks per cluster. */
-  perCluster: 1024,
+  /** Routers or banks per cluster: at most one per PE (Eyeriss v1's one cluster has one bank per PE). */
+  perCluster: 16384,
   /** Bytes of one GLB bank or of the filter GLB (2^24 = 16 MiB; the shipped banks are 1.5-4 KiB). */
   bankBytes: 2 ** 24,
   /** Cycles of one NoC hop or router-to-PE delivery. */

@@ -16,7 +16,7 @@ import { parseYamlText, readInputFile, validateDocument } from './validate.js';
 const upTo = (max: number, why: string, min = 1) => z.number().int().min(min).max(max, { error: why });
 const bits = upTo(LIMITS.bits, 'held in a 32-bit integer');
 const spad = upTo(LIMITS.spadEntries, 'SPad addresses are 16-bit');
-const perCluster = upTo(LIMITS.perCluster, 'our bound');
+const perCluster = upTo(LIMITS.perCluster, 'at most one per PE of the largest array');
 const arrayDim = upTo(LIMITS.arrayDim, `our bound; at most ${LIMITS.pes} PEs in all`);
 
 /** Names of the PE implementations (sim/hw/pe/registry.ts maps them to code). */

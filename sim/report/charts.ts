@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS } from '../energy/energy-model.js';
-import type { ResultRow } from '../sweep/results.js';
+import { isTotalRow, type ResultRow } from '../sweep/results.js';
 import { describeParams } from '../sweep/spec.js';
 
 export interface Chart {
@@ -28,7 +28,7 @@ function chart(spec: Record<string, unknown>): TopLevelSpec {
 function firstPointPerTrace(rows: readonly ResultRow[]): ResultRow[][] {
   const first = new Map<string, number>();
   for (const r of rows) if (!first.has(r.trace) || r.point < first.get(r.trace)!) first.set(r.trace, r.point);
-  return [...first.entries()].map(([trace, point]) => rows.filter((r) => r.trace === trace && r.point === point && r.layer !== 'total'));
+  return [...first.entries()].map(([trace, point]) => rows.filter((r) => r.trace === trace && r.point === point && !isTotalRow(r)));
 }
 
 function pointLabel(r: ResultRow): string {
@@ -86,7 +86,7 @@ function perLayerCharts(layers: ResultRow[], sweep: boolean): Chart[] {
   ];
 }
 
-const totalsOf = (rows: readonly ResultRow[]): ResultRow[] => rows.filter((r) => r.layer === 'total');
+const totalsOf = (rows: readonly ResultRow[]): ResultRow[] => rows.filter((r) => isTotalRow(r));
 
 /** Log scale when values span a wide range, so small and large networks share one plot. */
 function scaleFor(values: number[]): Record<string, unknown> {
