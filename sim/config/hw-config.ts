@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { LIMITS } from './bounds.js';
@@ -181,10 +181,20 @@ export function listHwConfigNames(): string[] {
     .sort();
 }
 
-/** Parses and validates a hardware config from text (the sweep runner edits configs in memory). */
-export function parseHwConfig(file: string, text: string): HwConfig {
+/**
+ * Parses and validates a hardware config from text (the sweep runner edits configs in memory). A relative
+ * `energyTable` path is resolved against `dir`, the config file's folder, not the working directory.
+ */
+export function parseHwConfig(file: string, text: string, dir?: string): HwConfig {
   const config = validateDocument(file, parseYamlText(file, text), hwConfigSchema);
   checkConsistency(file, config);
+  if (dir !== undefined && looksLikePath(config.energyTable)) {
+    const table = isAbsolute(config.energyTable) ? config.energyTable : resolve(dir, config.energyTable);
+    if (!existsSync(table)) {
+      throw new InputError(`${file}: field energyTable: got ${JSON.stringify(config.energyTable)}, expected an energy table name or a file (${table}, relative to the config's folder, does not exist)`);
+    }
+    return { ...config, energyTable: table };
+  }
   return config;
 }
 
@@ -199,5 +209,5 @@ export function loadHwConfig(nameOrPath: string): LoadedHwConfig {
     file = join(hwConfigDir(), `${nameOrPath}.yaml`);
   }
   const { bytes, sha256 } = readInputFile(file);
-  return { config: parseHwConfig(file, bytes.toString('utf8')), file, sha256 };
+  return { config: parseHwConfig(file, bytes.toString('utf8'), dirname(file)), file, sha256 };
 }

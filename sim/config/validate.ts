@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError, showValue } from '../errors.js';
 
@@ -16,11 +16,18 @@ export function readInputFile(file: string): { bytes: Buffer; sha256: string } {
   return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Parses YAML (a superset of JSON), reporting syntax errors with their line. */
+/**
+ * Parses YAML (a superset of JSON), reporting syntax errors with their line. Warnings (an unknown tag such as
+ * `!foo`) are errors too, on one line: the value they would have produced is a guess.
+ */
 export function parseYamlText(file: string, text: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: true });
+    const doc = parseDocument(text, { prettyErrors: true, logLevel: 'silent' });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
+    if (err instanceof RangeError) throw new InputError(`${file}: not valid YAML: nested too deeply (${err.message})`);
     const e = err as { message?: string; linePos?: { line: number; col: number }[] };
     const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}` : '';
     // The pretty message ends with its own position and a code frame: keep the first line, minus the position.

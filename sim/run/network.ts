@@ -125,6 +125,10 @@ export function runNetwork(o: NetworkRunOptions): NetworkResult {
   const hw = o.hw.config;
   const energyTable = o.energyTable ?? loadEnergyTable(hw.energyTable);
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
+  if (onChip.length === 0) {
+    const what = o.layers ? `--layers ${o.layers.map((n) => JSON.stringify(n)).join(' ')} selects` : `trace ${o.trace.name} has`;
+    throw new InputError(`${what} no on-chip layer (${offChip.map((l) => `${l.name}: ${l.type}`).slice(0, 6).join(', ')}), expected at least one CONV, DWCONV, PWCONV or FC layer to simulate`);
+  }
   checkRunnable(o, onChip);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];

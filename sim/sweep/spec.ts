@@ -211,7 +211,7 @@ export function planSweep(file: string, spec: SweepSpec): Omit<SweepPlan, 'sha25
   const hwFile = resolveHwFile(file, spec.hw);
   const hwText = readInputFile(hwFile).bytes.toString('utf8');
   const baseDoc = parseYamlText(hwFile, hwText);
-  parseHwConfig(hwFile, hwText); // the base must be valid on its own, or every point's error would blame the sweep
+  parseHwConfig(hwFile, hwText, dirname(hwFile)); // the base must be valid on its own, or every point's error would blame the sweep
   const traces = (Array.isArray(spec.trace) ? spec.trace : [spec.trace]).map((t) => resolveTrace(file, t));
   for (const t of traces) {
     const unknown = spec.layers?.find((n) => !t.layers.some((l) => l.name === n));
@@ -283,7 +283,7 @@ export function planSweep(file: string, spec: SweepSpec): Omit<SweepPlan, 'sha25
       for (const name of paramNames) if (!(name in params)) params = { ...params, [name]: baseValue(name, doc, trace, edits) };
       const configText = JSON.stringify(doc);
       const label = `${file}: point ${index} (${describeParams(params) || 'base config'})`;
-      const config = parseHwConfig(label, configText);
+      const config = parseHwConfig(label, configText, dirname(hwFile));
       if (!energySha.has(config.energyTable)) energySha.set(config.energyTable, loadEnergyTable(config.energyTable).sha256);
       const sha256 = createHash('sha256').update(configText).digest('hex');
       const job = {
