@@ -17,28 +17,31 @@ export function tempPathFor(file: string): string {
 }
 
 /**
- * Fault injection for the robustness tests: with EYERISS_SIM_FAULT_ENOSPC_AFTER=N in the environment, every
- * atomic write fails with ENOSPC after N bytes, as a full disk would (in-process tests cannot set `ulimit -f`).
+ * Fault injection for the robustness tests: with EYERISS_SIM_FAULT_ENOSPC_AFTER=N in the environment, the atomic
+ * writes of this process may write N bytes in all; the write that would pass that fails with ENOSPC, as a disk
+ * with N bytes free would (a test cannot fill a real disk, and `ulimit -f` limits each file, not their sum).
  */
-const budgets = new Map<number, { left: number }>();
+const faultFds = new Set<number>();
+let diskLeft: number | undefined;
 
 /** Writes all of `data` to an open file at `position` (default: the current offset); writeSync may write less than asked. */
 export function writeAll(fd: number, data: Uint8Array | string, position?: number): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let end = bytes.length;
-  const budget = budgets.get(fd);
-  if (budget) {
-    end = Math.min(end, budget.left);
-    budget.left -= end;
+  if (faultFds.has(fd) && diskLeft !== undefined) {
+    end = Math.min(end, diskLeft);
+    diskLeft -= end;
   }
   let done = 0;
   while (done < end) done += writeSync(fd, bytes, done, end - done, position === undefined ? null : position + done);
   if (end < bytes.length) throw Object.assign(new Error('ENOSPC: no space left on device (injected)'), { code: 'ENOSPC' });
 }
 
-function faultLimit(): number | undefined {
+function injectFaults(fd: number): void {
   const v = process.env.EYERISS_SIM_FAULT_ENOSPC_AFTER;
-  return v === undefined || v === '' ? undefined : Number(v);
+  if (v === undefined || v === '') return;
+  diskLeft ??= Number(v);
+  faultFds.add(fd);
 }
 
 /** Opens a temporary for `file`, returning its path and fd; the file's folder must exist and be writable. */
@@ -86,14 +89,13 @@ export function writeAtomicAll(files: { file: string; write: (fd: number) => unk
       const { tmp, fd } = openTemp(file);
       temps.push(tmp);
       try {
-        const limit = faultLimit();
-        if (limit !== undefined) budgets.set(fd, { left: limit });
+        injectFaults(fd);
         results.push(write(fd));
         fsyncSync(fd);
       } catch (err) {
         throw fileError(file, 'write the file', err);
       } finally {
-        budgets.delete(fd);
+        faultFds.delete(fd);
         closeSync(fd);
       }
     }
