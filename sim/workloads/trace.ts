@@ -11,7 +11,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { checkJsonDepth, checkLayerSize, LIMITS } from '../config/bounds.js';
+import { checkJsonDepth, LIMITS } from '../config/bounds.js';
+import { checkLayerSize } from './layer-size.js';
 import { InputError, showValue } from '../errors.js';
 import { legacyMessage, openContainer } from './trace-container.js';
 import {
