@@ -188,7 +188,12 @@ export function checkRunnable(o: Pick<NetworkRunOptions, 'hw' | 'mappings' | 'pe
     const modes = !o.peMode || o.peMode === 'auto' ? peModes(hw) : [o.peMode];
     const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
     if (modes.every((m) => rankMappings(p, hw, dens, m).length === 0)) {
-      throw new InputError(`layer "${layer.name}": no mapping fits ${hw.name}: no candidate for its ${p.R}x${p.S} filter (stride ${p.U}x${p.V}) fits both the PE scratchpads (pe.iactDataSpadEntries ${hw.pe.iactDataSpadEntries}, pe.weightAddrSpadEntries ${hw.pe.weightAddrSpadEntries}) and the GLB (glb.psumBankBytes ${hw.glb.psumBankBytes} B, glb.iactBankBytes ${hw.glb.iactBankBytes} B)`);
+      // Which capacity is short: with GLB banks as large as allowed, do the SPads alone rule every mapping out?
+      const roomy = { ...hw, glb: { ...hw.glb, iactBankBytes: LIMITS.bankBytes, psumBankBytes: LIMITS.bankBytes } };
+      const spads = modes.every((m) => rankMappings(p, roomy, dens, m).length === 0);
+      const why = spads ? 'does not fit the PE scratchpads'
+        : `does fit the PE scratchpads, but no mapping's input rows and partial sums fit the GLB banks (glb.iactBankBytes ${hw.glb.iactBankBytes} B, glb.psumBankBytes ${hw.glb.psumBankBytes} B)`;
+      throw new InputError(`layer "${layer.name}": no mapping fits ${hw.name} (filter ${p.R}x${p.S}, stride ${p.U}x${p.V} ${why})`);
     }
   }
 }

@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { exitCodeOf } from '../../sim/cli/main.js';
 import { EnvironmentError, InputError, SimulationError } from '../../sim/errors.js';
 import { loadHwConfig } from '../../sim/config/hw-config.js';
@@ -17,15 +17,9 @@ import { SweepOut } from '../../sim/sweep/out-dir.js';
 import { isTotalRow, mergeResults, readResults, type ResultRow, writeResults } from '../../sim/sweep/results.js';
 import { loadTrace } from '../../sim/workloads/trace.js';
 import { type LayerObject, writeTrace } from '../../sim/workloads/trace-io.js';
-import { Tally } from './tally.js';
+import { robustnessSuite } from './tally.js';
 
-const tmp = path.join(tmpdir(), `eyeriss-robust-faults-${process.pid}`);
-mkdirSync(tmp, { recursive: true });
-const tally = new Tally('faults');
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-  console.log(tally.summary());
-});
+const { tally, tmp } = robustnessSuite('faults');
 const bin = path.join(packageRoot(), 'bin', 'eyeriss-sim.js');
 const shipped = (name: string): string => path.join(packageRoot(), 'traces', `${name}.json`);
 

@@ -2,28 +2,20 @@
  * Configs, sweep files and ONNX models under random values: a clear one-line error or a valid result, never a
  * crash, and never an accepted value beyond what the simulator can represent (sim/config/bounds.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { LIMITS } from '../../sim/config/bounds.js';
 import { hwConfigDir, parseHwConfig } from '../../sim/config/hw-config.js';
 import { parseEnergyTable, energyTableDir } from '../../sim/energy/energy-table.js';
 import { loadSweep } from '../../sim/sweep/spec.js';
 import { importOnnx } from '../../sim/workloads/onnx-import.js';
 import { convReluPoolGemm } from '../workloads/onnx-models.js';
-import { expectClear, Tally } from './tally.js';
+import { expectClear, robustnessSuite } from './tally.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'eyeriss-robust-inputs-'));
-const tally = new Tally('inputs');
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-  console.log(tally.summary());
-  expect(tally.crashes).toEqual([]);
-  expect(tally.wrong).toEqual([]);
-});
+const { tally, tmp } = robustnessSuite('inputs');
 
 /** Every scalar field of a document, by dotted path. */
 function scalarPaths(doc: unknown, prefix = ''): string[] {

@@ -4,6 +4,10 @@
  * left the input exactly as valid as before), crashes (any other exception), silent wrong results (a damaged
  * input that loaded as something else). Hangs are caught by vitest's per-test timeout.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, expect } from 'vitest';
 import { EnvironmentError, InputError } from '../../sim/errors.js';
 
 export class Tally {
@@ -57,4 +61,17 @@ export function expectClear(tally: Tally, label: string, fn: () => unknown, mess
   if (!(thrown instanceof Error) || !message.test(thrown.message)) {
     throw new Error(`${label}: expected an error matching ${message}, got ${thrown instanceof Error ? thrown.message : 'no error'}`);
   }
+}
+
+/** A suite's tally and scratch folder: at the end the folder is removed, the counts printed, and crashes fail it. */
+export function robustnessSuite(name: string): { tally: Tally; tmp: string } {
+  const tmp = mkdtempSync(path.join(tmpdir(), `eyeriss-robust-${name}-`));
+  const tally = new Tally(name);
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+    console.log(tally.summary());
+    expect(tally.crashes).toEqual([]);
+    expect(tally.wrong).toEqual([]);
+  });
+  return { tally, tmp };
 }

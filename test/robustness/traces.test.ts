@@ -4,24 +4,16 @@
  * trace that loads as something else (before the integrity header, a .pb cut at a layer boundary loaded as a
  * smaller network).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { traceMessageType, loadTrace } from '../../sim/workloads/trace.js';
 import { convertTrace, type TraceObject, writeTrace } from '../../sim/workloads/trace-io.js';
 import { HEADER_BYTES } from '../../sim/workloads/trace-container.js';
-import { expectClear, Tally } from './tally.js';
+import { expectClear, robustnessSuite } from './tally.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'eyeriss-robust-trace-'));
-const tally = new Tally('traces');
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-  console.log(tally.summary());
-  expect(tally.crashes).toEqual([]);
-  expect(tally.wrong).toEqual([]);
-});
+const { tally, tmp } = robustnessSuite('traces');
 
 /** A chain of small CONV layers with random shapes (each feeding the next). */
 const traceArb = fc.record({
