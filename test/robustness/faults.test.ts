@@ -4,7 +4,7 @@
  * a failed or killed command leaves nothing new under an output's name, and every failure has its exit code.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
@@ -17,7 +17,7 @@ import { SweepOut } from '../../sim/sweep/out-dir.js';
 import { isTotalRow, mergeResults, readResults, type ResultRow, writeResults } from '../../sim/sweep/results.js';
 import { loadTrace } from '../../sim/workloads/trace.js';
 import { type LayerObject, writeTrace } from '../../sim/workloads/trace-io.js';
-import { robustnessSuite } from './tally.js';
+import { expectClear, robustnessSuite } from './tally.js';
 
 const { tally, tmp } = robustnessSuite('faults');
 const bin = path.join(packageRoot(), 'bin', 'eyeriss-sim.js');
@@ -144,6 +144,13 @@ describe('outputs checked before any simulation', () => {
     expect(done).not.toHaveBeenCalled();
     tally.clearErrors++;
   });
+
+  test('a psum bank too small is reported as the GLB\'s problem, not the scratchpads\'', () => {
+    const hw = loadHwConfig('eyeriss-v2');
+    const tiny = { ...hw, config: { ...hw.config, glb: { ...hw.config.glb, psumBankBytes: 1 } } };
+    expectClear(tally, 'psum bank', () => runNetwork({ hw: tiny, trace: loadTrace('alexnet'), layers: ['conv1'], seed: 1, engine: 'event', check: false }),
+      /does fit the PE scratchpads, but no mapping's input rows and partial sums fit the GLB banks \(glb.iactBankBytes 1536 B, glb.psumBankBytes 1 B\)/);
+  });
 });
 
 describe('sweep folders', () => {
@@ -192,6 +199,14 @@ describe('sweep folders', () => {
     expect(isTotalRow(row(0, 'A', 'total', 'CONV'))).toBe(false);
     expect(isTotalRow(row(0, 'A', 'total', 'total'))).toBe(true);
     tally.clearErrors += 2;
+  });
+
+  test('a malformed results row is a clear error naming the line and field', () => {
+    const dir = folder('badrow');
+    writeResults(dir, [row(0, 'A')]);
+    const file = path.join(dir, 'results.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"cycles":1,', ''));
+    expectClear(tally, 'bad row', () => readResults(dir), /results\.jsonl: line 1: .* expected a result row \(field cycles: missing or of the wrong type\)/);
   });
 });
 
