@@ -22,6 +22,8 @@ export interface SweepRunOptions {
   shard?: Shard;
   /** Worker threads; default: the machine's available parallelism. */
   jobs?: number;
+  /** Heap limit of each worker in MB (default: Node's); a worker that runs out fails the sweep naming its point (exit 4). */
+  workerHeapMb?: number;
   /** Called after each simulated point: simulated so far, and how many need simulating. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -47,10 +49,11 @@ function workerUrl(): URL {
 }
 
 /** Runs jobs on up to `threads` workers, calling onDone as each finishes; the first failure stops them all. */
-async function runPool(jobs: PointJob[], threads: number, onDone: (job: PointJob, r: Extract<WorkerReply, { ok: true }>) => void,
+async function runPool(jobs: PointJob[], threads: number, heapMb: number | undefined, onDone: (job: PointJob, r: Extract<WorkerReply, { ok: true }>) => void,
   onError: (job: PointJob, name: string, message: string) => Error, onCrash: (job: PointJob | undefined, err: unknown) => Error): Promise<void> {
   const queue = [...jobs];
-  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl()));
+  const resourceLimits = heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb };
+  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl(), { resourceLimits }));
   try {
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       let current: PointJob | undefined;
@@ -135,7 +138,7 @@ async function runPoints(plan: SweepPlan, points: SweepPoint[], o: SweepRunOptio
         layers: p.layers, check: p.check, peMode: p.peMode,
       }));
       o.onProgress?.(0, jobs.length);
-      await runPool(jobs, o.jobs ?? availableParallelism(), (job, r) => {
+      await runPool(jobs, o.jobs ?? availableParallelism(), o.workerHeapMb, (job, r) => {
         done.set(job.key, r.metrics);
         if (o.out) savePoint(o.out, job.key, r.metrics, r.wallSeconds);
         ran++; // not inside the call below: `?.` skips evaluating arguments when there is no callback

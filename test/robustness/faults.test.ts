@@ -14,6 +14,8 @@ import { loadHwConfig } from '../../sim/config/hw-config.js';
 import { packageRoot } from '../../sim/paths.js';
 import { runNetwork } from '../../sim/run/network.js';
 import { SweepOut } from '../../sim/sweep/out-dir.js';
+import { runSweep } from '../../sim/sweep/runner.js';
+import { loadSweep } from '../../sim/sweep/spec.js';
 import { isTotalRow, mergeResults, readResults, type ResultRow, writeResults } from '../../sim/sweep/results.js';
 import { loadTrace } from '../../sim/workloads/trace.js';
 import { type LayerObject, writeTrace } from '../../sim/workloads/trace-io.js';
@@ -199,6 +201,18 @@ describe('sweep folders', () => {
     expect(isTotalRow(row(0, 'A', 'total', 'CONV'))).toBe(false);
     expect(isTotalRow(row(0, 'A', 'total', 'total'))).toBe(true);
     tally.clearErrors += 2;
+  });
+
+  test('a worker out of memory fails the sweep with exit code 4, naming its point', async () => {
+    const dir = folder('oom');
+    const file = path.join(dir, 'oom.yaml');
+    writeFileSync(file, 'version: 1\ntrace: mobilenet-v1-0.5-128-sparse\nlayers: [conv_pw_13]\nparameters:\n  noc.iact.portBits: [24]\n');
+    let err: unknown;
+    await runSweep(loadSweep(file), { jobs: 1, workerHeapMb: 8 }).catch((e: unknown) => (err = e));
+    tally.cases++;
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect((err as Error).message).toMatch(/oom\.yaml: point 0 \(noc\.iact\.portBits=24, trace mobilenet-v1-0\.5-128-sparse\): the worker ran out of memory; run fewer --jobs/);
+    tally.clearErrors++;
   });
 
   test('a malformed results row is a clear error naming the line and field', () => {
