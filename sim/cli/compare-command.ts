@@ -13,7 +13,7 @@ import { formatTable } from '../report/table.js';
 import { runNetwork, selectLayers } from '../run/network.js';
 import { weightCount } from '../workloads/layer.js';
 import { loadTrace } from '../workloads/trace.js';
-import { nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
+import { checkOutputPaths, nonNegativeInt, positiveInt, writeFileAtomic } from './io.js';
 
 export interface CompareRow {
   trace: { name: string; sha256: string };
@@ -80,6 +80,7 @@ export function registerCompare(program: Command): void {
     .option('--energy-table <name|file>', 'energy table overriding the hardware config\'s')
     .option('--json <file>', 'write the comparison as JSON; - for stdout')
     .action((names: string[], flags: CompareFlags) => {
+      checkOutputPaths([{ flag: '--json', file: flags.json }]); // before the simulations, not after
       const seed = nonNegativeInt('--seed', flags.seed);
       const batch = flags.batch === undefined ? undefined : positiveInt('--batch', flags.batch);
       const hw = loadHwConfig(flags.hw);

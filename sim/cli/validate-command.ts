@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { formatTable } from '../report/table.js';
 import { METRICS } from '../validation/jssc17.js';
 import { type MappingSource, NETWORKS, runValidation } from '../validation/validate.js';
-import { writeFileAtomic } from './io.js';
+import { checkOutputPaths, writeFileAtomic } from './io.js';
 
 interface ValidateFlags {
   json?: string;
@@ -23,6 +23,7 @@ export function registerValidate(program: Command): void {
     .option('--layers <names>', 'only these layers (names from the tables, e.g. conv4,conv5)')
     .option('--mapping <which>', 'paper, mapper or both', 'both')
     .action((flags: ValidateFlags) => {
+      checkOutputPaths([{ flag: '--json', file: flags.json }]); // before the simulations, not after
       const mappings: MappingSource[] = flags.mapping === 'both' ? ['paper', 'mapper'] : [flags.mapping as MappingSource];
       if (!mappings.every((m) => m === 'paper' || m === 'mapper')) {
         throw new InputError(`--mapping: got ${JSON.stringify(flags.mapping)}, expected paper, mapper or both`);
