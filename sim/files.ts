@@ -12,7 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError, fileError, InputError } from './errors.js';
 
 /** The temporary a write of `file` goes to: hidden, beside it, unique per process and call. */
-export function tempPathFor(file: string): string {
+function tempPathFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
@@ -150,14 +150,13 @@ export function checkWritableFile(flag: string, file: string): void {
   checkWritableFolder(flag, dirname(file));
 }
 
-/** A folder outputs go into: it exists (or `create`), is a folder, and is writable. */
-export function checkWritableFolder(flag: string, dir: string, create = false): void {
+/** A folder outputs go into: it exists, is a folder, and is writable. */
+function checkWritableFolder(flag: string, dir: string): void {
   let st;
   try {
     st = statSync(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && create) return; // made when the first file is written (its parent is checked then)
     if (code === 'ENOENT') throw new InputError(`${flag}: folder ${dir} does not exist, expected an existing folder (create it first)`);
     throw fileError(`${flag}: ${dir}`, 'use the folder', err);
   }

@@ -4,13 +4,13 @@
  */
 import { InputError } from '../errors.js';
 
-export { checkOutputPaths, checkWritableFile, checkWritableFolder, writeAll, writeAtomic, writeAtomicAll, writeFileAtomic } from '../files.js';
+export { checkOutputPaths, writeAll, writeAtomicAll, writeFileAtomic } from '../files.js';
 
 /**
  * Parses an integer flag in [min, max]. Digits only, and within Number.MAX_SAFE_INTEGER: a larger value such as
  * `--seed 9007199254740993` would be rounded silently to a neighbour, so it is rejected instead.
  */
-export function intFlag(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function intFlag(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
   const what = min >= 1 ? 'a positive integer' : 'a non-negative integer';
   if (!/^\d+$/.test(text) || n < min || n > max || !Number.isSafeInteger(n)) {

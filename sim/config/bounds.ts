@@ -64,7 +64,7 @@ export const LIMITS = {
 } as const;
 
 /** The depth of the deepest nesting of [ and { in a JSON text (outside strings), scanning without parsing. */
-export function jsonDepth(text: string): number {
+function jsonDepth(text: string): number {
   let depth = 0;
   let max = 0;
   let inString = false;

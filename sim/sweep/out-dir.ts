@@ -54,7 +54,7 @@ function alive(pid: number): boolean {
 }
 
 /** The live process holding DIR's lock, or null (no lock, or one left by a process that is gone). */
-export function lockHolder(dir: string): LockInfo | null {
+function lockHolder(dir: string): LockInfo | null {
   let info: LockInfo;
   try {
     info = JSON.parse(readFileSync(lockFile(dir), 'utf8')) as LockInfo;

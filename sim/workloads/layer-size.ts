@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { type LayerShape, outHeight, outWidth, weightCount } from './layer.js';
 
 /** The first of a layer's tensors with more than LIMITS.tensorElements elements, if any. */
-export function oversizedTensor(l: LayerShape): { what: string; elements: number } | null {
+function oversizedTensor(l: LayerShape): { what: string; elements: number } | null {
   const sizes: [string, number][] = [
     ['input activations (n x c x h x w)', l.N * l.C * l.H * l.W],
     ['padded input activations', l.N * l.C * (l.H + l.padTop + l.padBottom) * (l.W + l.padLeft + l.padRight)],

@@ -18,7 +18,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { InputError } from '../errors.js';
 
 const MAGIC = Buffer.from('EYSTRACE', 'latin1');
-export const CONTAINER_VERSION = 1;
+const CONTAINER_VERSION = 1;
 export const HEADER_BYTES = 56;
 
 /** Builds the header for a payload of `length` bytes with this hash and layer count. */
