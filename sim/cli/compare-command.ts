@@ -20,6 +20,7 @@ import { loadTrace, type LoadedTrace } from '../workloads/trace.js';
 import { readJsonReport } from './energy-command.js';
 import { addOptions, emit, layerList, parseBatch, parsePeMode, parseSeed, type SharedFlags, stdoutClaimed } from './options.js';
 import { layerProgressBar } from './run-command.js';
+import { checkOutputPaths } from './io.js';
 
 export interface CompareRow {
   trace: { name: string; sha256: string };
@@ -124,6 +125,7 @@ export function registerCompare(program: Command): void {
     csv: 'write one CSV row per network; - for stdout',
   });
   cmd.action((names: string[], flags: CompareFlags) => {
+      checkOutputPaths([{ flag: '--json', file: flags.json }, { flag: '--csv', file: flags.csv }]); // before the simulations, not after
       const seed = parseSeed(flags.seed);
       const batch = parseBatch(flags.batch);
       const peMode = parsePeMode(flags.peMode);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isOnChip } from '../workloads/layer.js';
 import { importOnnx } from '../workloads/onnx-import.js';
-import { writeTrace } from '../workloads/trace-io.js';
+import { checkTraceOutput, writeTrace } from '../workloads/trace-io.js';
 
 /** `eyeriss-sim import MODEL.onnx -o TRACE.pb`: an ONNX model as a trace with its real int8 weights. */
 export function registerImport(program: Command): void {
@@ -12,6 +12,7 @@ export function registerImport(program: Command): void {
     .requiredOption('-o, --out <file>', 'the trace to write: .pb (binary) or .json')
     .option('--name <name>', 'the trace\'s name (default: the model file\'s name)')
     .action((model: string, flags: { out: string; name?: string }) => {
+      checkTraceOutput('--out', flags.out); // before the import's work, not after
       const trace = importOnnx(model, flags.name === undefined ? {} : { name: flags.name });
       writeTrace(trace, flags.out);
       const onChip = trace.layers.filter((l) => isOnChip(l.type)).length;

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, SimulationError } from '../errors.js';
+import { EnvironmentError, errnoCode, InputError, isEnvironmentFailure, oneLine, SimulationError } from '../errors.js';
 import { registerCompare } from './compare-command.js';
 import { registerEnergy } from './energy-command.js';
 import { registerEyexam } from './eyexam-command.js';
@@ -15,7 +15,10 @@ import { registerTrace } from './trace-command.js';
 import { registerTraces } from './traces-command.js';
 import { packageVersion } from './options.js';
 
-/** Exit codes: 0 ok, 2 bad input (or a failed check), 3 a simulator invariant broke, 70 anything else. */
+/**
+ * Exit codes: 0 ok; 2 bad input; 3 a simulator fault (a broken invariant, a failed bit-exact check); 4 the
+ * environment (disk full, permissions, a path through a file, out of memory); 70 anything else (a bug).
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
@@ -46,15 +49,31 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version requests end here too, with exit code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof InputError) {
-      process.stderr.write(`eyeriss-sim: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof SimulationError) {
-      process.stderr.write(`eyeriss-sim: simulation error (a bug, please report): ${err.message}\n`);
-      return 3;
-    }
-    process.stderr.write(`eyeriss-sim: unexpected error (a bug, please report): ${err instanceof Error ? err.message : String(err)}\n`);
-    return 70;
+    return exitCodeOf(err);
   }
+}
+
+/** Prints an error the way its class asks and returns the exit code. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof InputError) {
+    process.stderr.write(`eyeriss-sim: ${oneLine(err)}\n`);
+    return 2;
+  }
+  if (err instanceof SimulationError) {
+    process.stderr.write(`eyeriss-sim: simulator fault (please report it with the command that caused it): ${oneLine(err)}\n`);
+    return 3;
+  }
+  if (err instanceof EnvironmentError) {
+    process.stderr.write(`eyeriss-sim: ${oneLine(err)}\n`);
+    return 4;
+  }
+  if (isEnvironmentFailure(err)) {
+    // A file-system or allocation failure that no caller turned into a message of its own.
+    const code = errnoCode(err);
+    const what = code === undefined || code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory: run fewer jobs or a smaller problem' : oneLine(err);
+    process.stderr.write(`eyeriss-sim: environment: ${what}\n`);
+    return 4;
+  }
+  process.stderr.write(`eyeriss-sim: unexpected error (a bug, please report): ${oneLine(err)}\n`);
+  return 70;
 }

@@ -6,6 +6,7 @@
 import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LIMITS } from '../config/bounds.js';
 import { InputError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { PE_MODE_OPTIONS, type PeModeOption } from '../run/network.js';
@@ -64,7 +65,7 @@ export const layerList = (text: string | undefined): string[] | undefined =>
 
 export const parseSeed = (text: string | undefined): number => nonNegativeInt('--seed', text ?? '1');
 
-export const parseBatch = (text: string | undefined): number | undefined => (text === undefined ? undefined : positiveInt('--batch', text));
+export const parseBatch = (text: string | undefined): number | undefined => (text === undefined ? undefined : positiveInt('--batch', text, LIMITS.batch));
 
 export function parsePeMode(text: string | undefined): PeModeOption {
   const mode = text ?? 'auto';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { readResults } from '../sweep/results.js';
-import { writeFileAtomic } from './io.js';
+import { checkOutputPaths, writeFileAtomic } from './io.js';
 
 export function registerReport(program: Command): void {
   program
@@ -10,7 +10,10 @@ export function registerReport(program: Command): void {
     .argument('<results...>', 'a sweep output directory or results.jsonl; or one or more JSON reports of `eyeriss-sim run --json` (several: side by side, each against the first)')
     .requiredOption('-o, --out <file>', 'the HTML file to write')
     .action(async (paths: string[], flags: { out: string }) => {
+      checkOutputPaths([{ flag: '--out', file: flags.out }]);
       const results = paths.map((p) => readResults(p));
+      // Still written (results are usable as points finish), but never passed off as a finished sweep's.
+      for (const r of results) if (r.incomplete) process.stderr.write(`eyeriss-sim: warning: ${r.incomplete}\n`);
       if (results.length > 1) {
         const sweep = results.find((r) => r.kind === 'sweep');
         if (sweep) throw new InputError(`${sweep.file}: a sweep's results, expected reports of eyeriss-sim run --json (only runs can be put side by side)`);

@@ -4,7 +4,7 @@ import { loadHwConfig } from '../config/hw-config.js';
 import { parseYamlText, readInputFile } from '../config/validate.js';
 import { loadEnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
-import { InputError } from '../errors.js';
+import { InputError, showValue, SimulationError } from '../errors.js';
 import { type Mapping, parseMappingText } from '../mapping/mapping.js';
 import { buildJsonReport } from '../report/json-report.js';
 import { breakdownTable, runCsv, runTable } from '../report/table.js';
@@ -14,9 +14,10 @@ import { runNetworkParallel } from '../run/parallel.js';
 import { peModes } from '../mapping/constraints.js';
 import { parseObjective } from '../mapping/objective.js';
 import { readImageFile } from '../workloads/tensors.js';
-import { loadTrace } from '../workloads/trace.js';
-import { positiveInt } from './io.js';
-import { addOptions, emit, layerList, parseBatch, parsePeMode, parseSeed, type SharedFlags, stdoutClaimed } from './options.js';
+import { isOnChip } from '../workloads/layer.js';
+import { type LoadedTrace, loadTrace } from '../workloads/trace.js';
+import { checkOutputPaths, positiveInt, writeAll, writeAtomicAll } from './io.js';
+import { addOptions, layerList, parseBatch, parsePeMode, parseSeed, type SharedFlags, stdoutClaimed } from './options.js';
 
 interface RunFlags extends SharedFlags {
   hw: string;
@@ -32,15 +33,22 @@ interface RunFlags extends SharedFlags {
   objective: string;
 }
 
-/** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
-function loadPinnedMappings(file: string): Map<string, Mapping> {
+/**
+ * Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. A name that is no on-chip layer
+ * of the trace is an error: a typo would otherwise run the mapper's choice as if the pin had been applied.
+ */
+function loadPinnedMappings(file: string, trace: LoadedTrace): Map<string, Mapping> {
   const doc = parseYamlText(file, readInputFile(file).bytes.toString('utf8'));
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new InputError(`${file}: expected a map from layer names to mappings like "peRow=R3 peCol=E4 M0=16 C0=5"`);
   }
   const out = new Map<string, Mapping>();
   for (const [layer, text] of Object.entries(doc)) {
-    if (typeof text !== 'string') throw new InputError(`${file}: field ${layer}: got ${JSON.stringify(text)}, expected a mapping string`);
+    if (typeof text !== 'string') throw new InputError(`${file}: field ${layer}: got ${showValue(text)}, expected a mapping string`);
+    if (!trace.layers.some((l) => l.name === layer && isOnChip(l.type))) {
+      const names = trace.layers.filter((l) => isOnChip(l.type)).map((l) => l.name);
+      throw new InputError(`${file}: field ${layer}: no on-chip layer ${JSON.stringify(layer)} in trace ${trace.name}, expected one of ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''}`);
+    }
     out.set(layer, parseMappingText(text, `${file}: field ${layer}`));
   }
   return out;
@@ -103,6 +111,8 @@ export function registerRun(program: Command): void {
       const peMode = parsePeMode(flags.peMode);
       const seed = parseSeed(flags.seed);
       const batch = parseBatch(flags.batch);
+      // Before any simulation: a run that cannot write its outputs must not cost the simulation first.
+      checkOutputPaths([{ flag: '--json', file: flags.json }, { flag: '--csv', file: flags.csv }]);
       const hw = loadHwConfig(flags.hw);
       const trace = loadTrace(flags.trace);
       if (peMode !== 'auto' && !peModes(hw.config).includes(peMode)) {
@@ -110,7 +120,7 @@ export function registerRun(program: Command): void {
       }
       if (flags.json === '-' && flags.csv === '-') throw new InputError('--json - and --csv -: only one of them can have stdout');
       const layers = layerList(flags.layers);
-      const mappings = flags.mappings ? loadPinnedMappings(flags.mappings) : undefined;
+      const mappings = flags.mappings ? loadPinnedMappings(flags.mappings, trace) : undefined;
       const energyTable = flags.energyTable ? loadEnergyTable(flags.energyTable) : undefined;
       if (flags.input && !flags.propagate) throw new InputError('--input: only read with --propagate (without it every layer\'s iacts are synthetic)');
       const input = flags.input ? readImageFile(flags.input, trace.inputShape) : undefined;
@@ -128,16 +138,24 @@ export function registerRun(program: Command): void {
         progress.stop();
       }
       const report = buildJsonReport(run, hw, trace, seed, engine);
-      emit(flags.json, `${JSON.stringify(report, null, 2)}\n`);
-      emit(flags.csv, runCsv(report));
+      const failed = report.layers.filter((l) => l.check === 'fail');
+      if (failed.length) {
+        // A simulator fault (exit 3): nothing is written, so no wrong numbers are left behind to be used.
+        throw new SimulationError(`outputs differ from the reference in ${failed.map((l) => `${l.name} (${l.checkDetail})`).join(', ')}; no outputs written`);
+      }
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      const csv = flags.csv ? runCsv(report) : '';
+      if (flags.json === '-') process.stdout.write(json);
+      if (flags.csv === '-') process.stdout.write(csv);
+      // Both files or neither (a full disk while writing the CSV must not leave the JSON).
+      writeAtomicAll([
+        ...(flags.json && flags.json !== '-' ? [{ file: flags.json, write: (fd: number) => writeAll(fd, json) }] : []),
+        ...(flags.csv && flags.csv !== '-' ? [{ file: flags.csv, write: (fd: number) => writeAll(fd, csv) }] : []),
+      ]);
       if (!flags.quiet && !stdoutClaimed(flags)) {
         process.stdout.write(`${runTable(report, { iactDensities: flags.propagate, wide: flags.wide })}\n`);
         if (flags.breakdown) process.stdout.write(`\n${breakdownTable(report)}\n`);
         if (flags.card) process.stdout.write(`\n${cardTable(report.card)}\n`);
-      }
-      const failed = report.layers.filter((l) => l.check === 'fail');
-      if (failed.length) {
-        throw new InputError(`outputs differ from the reference in ${failed.map((l) => `${l.name} (${l.checkDetail})`).join(', ')}`);
       }
     });
 }

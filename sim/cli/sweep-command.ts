@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { formatTable } from '../report/table.js';
-import { mergeResults, paramNamesOf, type ResultRow, writeResults } from '../sweep/results.js';
+import { SweepOut } from '../sweep/out-dir.js';
+import { isTotalRow, mergeResults, paramNamesOf, type ResultRow, writeResults } from '../sweep/results.js';
 import { runSweep, type Shard } from '../sweep/runner.js';
 import { basename } from 'node:path';
 import { parseYamlText, readInputFile, validateDocument } from '../config/validate.js';
@@ -26,7 +28,8 @@ interface SweepFlags {
  * replace the file's seed, check and peMode; --trace keeps only the file's traces named there (by name or as written).
  */
 function loadSweepWithFlags(file: string, flags: SweepFlags): SweepPlan {
-  const spec = validateDocument(file, parseYamlText(file, readInputFile(file).bytes.toString('utf8')), sweepSchema);
+  const { bytes, sha256 } = readInputFile(file);
+  const spec = validateDocument(file, parseYamlText(file, bytes.toString('utf8')), sweepSchema);
   if (flags.seed !== undefined) spec.seed = parseSeed(flags.seed);
   if (flags.check !== undefined) spec.check = flags.check;
   if (flags.peMode !== undefined) spec.peMode = parsePeMode(flags.peMode);
@@ -39,7 +42,9 @@ function loadSweepWithFlags(file: string, flags: SweepFlags): SweepPlan {
     if (unknown.length) throw new InputError(`--trace: got ${JSON.stringify(unknown.join(','))}, expected traces of ${file}: ${traces.join(', ')}`);
     spec.trace = kept;
   }
-  return planSweep(file, spec);
+  // Results record the sweep file's hash (edited by the flags above), so points of different sweeps never mix.
+  const edited = sha256 + (flags.seed ?? '') + (flags.check ?? '') + (flags.peMode ?? '') + (flags.trace ?? '');
+  return { ...planSweep(file, spec), sha256: edited === sha256 ? sha256 : createHash('sha256').update(edited).digest('hex') };
 }
 
 function parseShard(text: string): Shard {
@@ -53,7 +58,7 @@ function parseShard(text: string): Shard {
 /** One line per point: its parameters and the totals people compare. */
 export function sweepTable(rows: readonly ResultRow[]): string {
   const params = paramNamesOf(rows);
-  const totals = rows.filter((r) => r.layer === 'total');
+  const totals = rows.filter(isTotalRow);
   return formatTable(
     ['point', 'trace', ...params, 'cycles', 'inferences/s', 'energy uJ', 'PE util', 'DRAM kB'],
     totals.map((r) => [String(r.point), r.trace, ...params.map((p) => (p in r.params ? String(r.params[p]) : '')),
@@ -114,8 +119,21 @@ export function registerSweep(program: Command): void {
       // Commander gives `--out` to the parent `sweep` when it appears after the directories; take it from either.
       const out = flags.out ?? sweep.opts<SweepFlags>().out;
       if (!out) throw new InputError('sweep merge: --out: got nothing, expected the directory for the merged results');
-      const rows = mergeResults(dirs);
-      writeResults(out, rows);
-      process.stdout.write(`${new Set(rows.map((r) => r.point)).size} points from ${dirs.length} directories; wrote ${out}/results.csv and results.jsonl\n`);
+      const merged = mergeResults(dirs);
+      const points = new Set(merged.rows.map((r) => r.point)).size;
+      // The merged folder is a sweep folder like any other: locked while written, recorded, refusing other sweeps.
+      const folder = SweepOut.open(out, {
+        sweep: merged.sweep, file: merged.file || dirs.join(' + '), points: merged.points ?? points, shardPoints: merged.points ?? points, shard: null,
+      }, () => new Set());
+      let ok = false;
+      try {
+        writeResults(out, merged.rows);
+        folder.progress(points);
+        ok = merged.complete;
+      } finally {
+        folder.close(ok ? 'finished' : 'stopped');
+      }
+      const missing = merged.points !== null && points < merged.points ? ` (${merged.points - points} of the sweep's ${merged.points} points missing)` : '';
+      process.stdout.write(`${points} points from ${dirs.length} directories${missing}; wrote ${out}/results.csv and results.jsonl\n`);
     });
 }

@@ -10,7 +10,9 @@ export function registerTrace(program: Command): void {
     .argument('<in>', 'the trace to read (.json or .pb)')
     .argument('<out>', 'the trace to write (.json or .pb)')
     .action((input: string, output: string) => {
-      convertTrace(input, output);
-      process.stdout.write(`wrote ${output}\n`);
+      const layers = convertTrace(input, output, (shown, n) => {
+        process.stderr.write(`eyeriss-sim: warning: ${shown} has no integrity header; read as ${n} layers, which cannot be checked against a truncated file: compare with the network\n`);
+      });
+      process.stdout.write(`wrote ${output} (${layers} layers)\n`);
     });
 }

@@ -4,7 +4,7 @@ import { parseObjective } from '../mapping/objective.js';
 import { formatTable } from '../report/table.js';
 import { METRICS } from '../validation/jssc17.js';
 import { type MappingSource, NETWORKS, runValidation, type ValidationSummary } from '../validation/validate.js';
-import { writeFileAtomic } from './io.js';
+import { checkOutputPaths, writeFileAtomic } from './io.js';
 
 interface ValidateFlags {
   json?: string;
@@ -32,6 +32,7 @@ export function registerValidate(program: Command): void {
     .addOption(new Option('--mapping <which>').hideHelp())
     .option('--objective <what>', 'what the mapper minimises for --mappings mapper/both: latency, energy or edp (ISCA16 chose v1\'s mappings for energy)', 'latency')
     .action((flags: ValidateFlags) => {
+      checkOutputPaths([{ flag: '--json', file: flags.json }]); // before the simulations, not after
       const which = flags.mapping ?? flags.mappings;
       const mappings: MappingSource[] = which === 'both' ? ['paper', 'mapper'] : [which as MappingSource];
       if (!mappings.every((m) => m === 'paper' || m === 'mapper')) {

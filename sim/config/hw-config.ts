@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { LIMITS } from './bounds.js';
 import { looksLikePath, packageRoot } from '../paths.js';
 import { parseYamlText, readInputFile, validateDocument } from './validate.js';
 
@@ -11,8 +12,12 @@ import { parseYamlText, readInputFile, validateDocument } from './validate.js';
  * files beside each value (hw-configs/eyeriss-v2.yaml).
  */
 
-const posInt = z.number().int().min(1);
-const nonNegInt = z.number().int().min(0);
+/** A positive integer up to a bound of sim/config/bounds.ts; `why` is printed with the bound. */
+const upTo = (max: number, why: string, min = 1) => z.number().int().min(min).max(max, { error: why });
+const bits = upTo(LIMITS.bits, 'held in a 32-bit integer');
+const spad = upTo(LIMITS.spadEntries, 'SPad addresses are 16-bit');
+const perCluster = upTo(LIMITS.perCluster, 'at most one per PE of the largest array');
+const arrayDim = upTo(LIMITS.arrayDim, `our bound; at most ${LIMITS.pes} PEs in all`);
 
 /** Names of the PE implementations (sim/hw/pe/registry.ts maps them to code). */
 export const PE_TYPES = ['sparse-csc', 'dense-gating'] as const;
@@ -22,31 +27,31 @@ export const NOC_TYPES = ['hierarchical-mesh', 'flat-multicast'] as const;
 const peSchema = z
   .object({
     type: z.enum(PE_TYPES),
-    simdWidth: posInt, // MACs per PE per cycle
-    pipelineStages: z.number().int().min(2), // stages from the first SPad read to the psum write
-    iactReadStage: posInt, // stage that reads an iact's value
-    weightReadStage: posInt, // stage that reads a weight data word (at or after the iact read)
-    fetchQueueEntries: posInt, // non-zero iacts buffered between the iact fetch and the weight fetch stages
-    iactAddrSpadEntries: posInt,
-    iactAddrBits: posInt,
-    iactDataSpadEntries: posInt,
-    iactDataEntryBits: posInt, // data + CSC count
-    weightAddrSpadEntries: posInt,
-    weightAddrBits: posInt,
+    simdWidth: upTo(LIMITS.simdWidth, 'our bound'), // MACs per PE per cycle
+    pipelineStages: upTo(LIMITS.pipelineStages, 'our bound', 2), // stages from the first SPad read to the psum write
+    iactReadStage: upTo(LIMITS.pipelineStages, 'our bound'), // stage that reads an iact's value
+    weightReadStage: upTo(LIMITS.pipelineStages, 'our bound'), // stage that reads a weight data word (at or after the iact read)
+    fetchQueueEntries: upTo(LIMITS.fetchQueueEntries, 'our bound: one slot per entry per PE'), // non-zero iacts buffered between the iact fetch and the weight fetch stages
+    iactAddrSpadEntries: spad,
+    iactAddrBits: bits,
+    iactDataSpadEntries: spad,
+    iactDataEntryBits: bits, // data + CSC count
+    weightAddrSpadEntries: spad,
+    weightAddrBits: bits,
     // The weight data SPad's size: in words, or (so that simdWidth alone sets the SIMD) in entries, one weight each,
     // words = entries / simdWidth. One of the two.
-    weightDataSpadWords: posInt.optional(),
-    weightDataSpadEntries: posInt.optional(),
+    weightDataSpadWords: spad.optional(),
+    weightDataSpadEntries: spad.optional(),
     // simdWidth entries of data (+ CSC count for sparse-csc); omitted: exactly that, from simdWidth.
-    weightDataWordBits: posInt.optional(),
-    psumSpadEntries: posInt,
-    psumEntryBits: posInt,
-    cscCountBits: posInt, // zeros-run field of a CSC entry
-    psumLinkBits: posInt, // vertical PE-to-PE psum link inside a cluster, bits per cycle
+    weightDataWordBits: upTo(LIMITS.simdWidth * LIMITS.bits, 'simdWidth entries of at most 32 bits').optional(),
+    psumSpadEntries: spad,
+    psumEntryBits: bits,
+    cscCountBits: bits, // zeros-run field of a CSC entry
+    psumLinkBits: upTo(LIMITS.portBits, 'our bound'), // vertical PE-to-PE psum link inside a cluster, bits per cycle
   })
   .strict();
 
-const routerSchema = z.object({ routersPerCluster: posInt, portBits: posInt }).strict();
+const routerSchema = z.object({ routersPerCluster: perCluster, portBits: upTo(LIMITS.portBits, 'our bound') }).strict();
 
 const nocSchema = z
   .object({
@@ -54,34 +59,34 @@ const nocSchema = z
     iact: routerSchema,
     weight: routerSchema,
     psum: routerSchema,
-    hopLatencyCycles: nonNegInt, // extra cycles per mesh hop (routers are circuit-switched muxes)
-    localLatencyCycles: posInt, // router cluster -> PE cluster (all-to-all), cycles
+    hopLatencyCycles: upTo(LIMITS.nocLatencyCycles, 'event times must stay below 2^32 cycles', 0), // extra cycles per mesh hop (routers are circuit-switched muxes)
+    localLatencyCycles: upTo(LIMITS.nocLatencyCycles, 'event times must stay below 2^32 cycles'), // router cluster -> PE cluster (all-to-all), cycles
   })
   .strict();
 
 const glbSchema = z
   .object({
-    iactBanksPerCluster: posInt,
-    iactBankBytes: posInt,
-    psumBanksPerCluster: posInt,
-    psumBankBytes: posInt,
+    iactBanksPerCluster: perCluster,
+    iactBankBytes: upTo(LIMITS.bankBytes, 'our bound'),
+    psumBanksPerCluster: perCluster,
+    psumBankBytes: upTo(LIMITS.bankBytes, 'our bound'),
     // One pool of banks split between ifmaps and psums per layer (Eyeriss v1) instead of fixed iact and
     // psum banks; the pool is iactBanksPerCluster banks of iactBankBytes.
     sharedIactPsumBanks: z.boolean().default(false),
     // Bytes of GLB for filters (Eyeriss v1); 0 = weights go straight from off-chip to the PEs (v2).
-    filterBytes: nonNegInt.default(0),
+    filterBytes: upTo(LIMITS.bankBytes, 'our bound', 0).default(0),
   })
   .strict();
 
 const offChipSchema = z
   .object({
     // Aggregate read+write bandwidth in GB/s (1e9 B/s); null = unlimited, as in JETCAS19's headline results.
-    bandwidthGBps: z.number().positive().nullable(),
-    latencyCycles: nonNegInt,
+    bandwidthGBps: z.number().positive().max(LIMITS.bandwidthGBps, { error: 'our bound; null for unlimited' }).nullable(),
+    latencyCycles: upTo(LIMITS.offChipLatencyCycles, 'event times must stay below 2^32 cycles', 0),
     // Whether processing stops while a GLB pass's ifmaps load and its outputs store (Eyeriss v1).
     blocksProcessing: z.boolean().default(false),
     // Feature maps stored run-length coded off-chip: run bits, level bits, pairs per word (Eyeriss v1's RLC).
-    rlc: z.object({ runBits: posInt, levelBits: posInt, pairsPerWord: posInt, wordBits: posInt }).strict().nullable().default(null),
+    rlc: z.object({ runBits: bits, levelBits: bits, pairsPerWord: upTo(LIMITS.bits, 'our bound'), wordBits: upTo(LIMITS.portBits, 'our bound') }).strict().nullable().default(null),
   })
   .strict();
 
@@ -90,15 +95,15 @@ export const hwConfigSchema = z
     version: z.literal(1),
     name: z.string().min(1),
     description: z.string(),
-    technologyNm: posInt,
+    technologyNm: upTo(100_000, 'our bound'),
     // mm^2 of the core; the simulator cannot derive it, the metrics card (sim/report/card.ts) only reports it.
-    coreAreaMm2: z.number().positive().optional(),
-    clockMHz: z.number().positive(),
+    coreAreaMm2: z.number().positive().max(1e6, { error: 'our bound' }).optional(),
+    clockMHz: z.number().positive().max(LIMITS.clockMHz, { error: 'our bound: 100 GHz' }),
     precision: z
-      .object({ iactBits: posInt, weightBits: posInt, psumBits: posInt, outputBits: posInt })
+      .object({ iactBits: bits, weightBits: bits, psumBits: bits, outputBits: bits })
       .strict(),
     array: z
-      .object({ clusterRows: posInt, clusterCols: posInt, peRowsPerCluster: posInt, peColsPerCluster: posInt })
+      .object({ clusterRows: arrayDim, clusterCols: arrayDim, peRowsPerCluster: arrayDim, peColsPerCluster: arrayDim })
       .strict(),
     pe: peSchema,
     noc: nocSchema,
@@ -161,6 +166,23 @@ function checkConsistency(file: string, c: HwConfig): void {
   for (const [ok, field, value, expected] of rules) {
     if (!ok) throw new InputError(`${file}: field ${field}: got ${JSON.stringify(value)}, expected ${expected}`);
   }
+  checkSize(file, c);
+}
+
+/** The array's size against what the simulator can hold (sim/config/bounds.ts), before anything is allocated. */
+function checkSize(file: string, c: HwConfig): void {
+  const a = c.array;
+  const pes = a.clusterRows * a.clusterCols * a.peRowsPerCluster * a.peColsPerCluster;
+  if (pes > LIMITS.pes) {
+    throw new InputError(`${file}: field array: got ${a.clusterRows}x${a.clusterCols} clusters of ${a.peRowsPerCluster}x${a.peColsPerCluster} PEs = ${pes} PEs, expected at most ${LIMITS.pes} (the largest array the simulator is known to fit in memory)`);
+  }
+  // Bytes of typed arrays per PE: SPads (data, counts, arrival times), psums, the fetch queue's slots.
+  const p = c.pe;
+  const perPe = 3 * p.iactDataSpadEntries + 16 * p.iactAddrSpadEntries + 2 * p.weightAddrSpadEntries +
+    3 * p.weightDataSpadWords * p.simdWidth + 12 * p.psumSpadEntries + 8 * p.fetchQueueEntries;
+  if (pes * perPe > LIMITS.peStateBytes) {
+    throw new InputError(`${file}: field pe: ${pes} PEs with these SPad and queue sizes need about ${((pes * perPe) / 2 ** 30).toFixed(1)} GiB of simulator state, expected at most ${LIMITS.peStateBytes / 2 ** 30} GiB (make the array or the SPads smaller)`);
+  }
 }
 
 export function hwConfigDir(): string {
@@ -175,10 +197,20 @@ export function listHwConfigNames(): string[] {
     .sort();
 }
 
-/** Parses and validates a hardware config from text (the sweep runner edits configs in memory). */
-export function parseHwConfig(file: string, text: string): HwConfig {
+/**
+ * Parses and validates a hardware config from text (the sweep runner edits configs in memory). A relative
+ * `energyTable` path is resolved against `dir`, the config file's folder, not the working directory.
+ */
+export function parseHwConfig(file: string, text: string, dir?: string): HwConfig {
   const config = validateDocument(file, parseYamlText(file, text), hwConfigSchema);
   checkConsistency(file, config);
+  if (dir !== undefined && looksLikePath(config.energyTable)) {
+    const table = isAbsolute(config.energyTable) ? config.energyTable : resolve(dir, config.energyTable);
+    if (!existsSync(table)) {
+      throw new InputError(`${file}: field energyTable: got ${JSON.stringify(config.energyTable)}, expected an energy table name or a file (${table}, relative to the config's folder, does not exist)`);
+    }
+    return { ...config, energyTable: table };
+  }
   return config;
 }
 
@@ -193,5 +225,5 @@ export function loadHwConfig(nameOrPath: string): LoadedHwConfig {
     file = join(hwConfigDir(), `${nameOrPath}.yaml`);
   }
   const { bytes, sha256 } = readInputFile(file);
-  return { config: parseHwConfig(file, bytes.toString('utf8')), file, sha256 };
+  return { config: parseHwConfig(file, bytes.toString('utf8'), dirname(file)), file, sha256 };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError, showValue } from '../errors.js';
 
@@ -16,11 +16,18 @@ export function readInputFile(file: string): { bytes: Buffer; sha256: string } {
   return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Parses YAML (a superset of JSON), reporting syntax errors with their line. */
+/**
+ * Parses YAML (a superset of JSON), reporting syntax errors with their line. Warnings (an unknown tag such as
+ * `!foo`) are errors too, on one line: the value they would have produced is a guess.
+ */
 export function parseYamlText(file: string, text: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: true });
+    const doc = parseDocument(text, { prettyErrors: true, logLevel: 'silent' });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
+    if (err instanceof RangeError) throw new InputError(`${file}: not valid YAML: nested too deeply (${err.message})`);
     const e = err as { message?: string; linePos?: { line: number; col: number }[] };
     const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}` : '';
     // The pretty message ends with its own position and a code frame: keep the first line, minus the position.
@@ -46,8 +53,11 @@ function expectation(issue: z.core.$ZodIssue): string {
       return issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
     case 'too_small':
       return `${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
-    case 'too_big':
-      return `${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
+    case 'too_big': {
+      // A bound of sim/config/bounds.ts carries its reason as the issue's message.
+      const why = issue.message.startsWith('Too big') ? '' : ` (${issue.message})`;
+      return `${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}${why}`;
+    }
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':

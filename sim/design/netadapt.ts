@@ -15,12 +15,13 @@
  * The points run through the sweep runner (sim/sweep): worker threads, each point stored as it finishes, so a
  * killed run resumes where it stopped. One extra point runs the whole trace, for the network's baseline.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LoadedHwConfig } from '../config/hw-config.js';
 import { InputError } from '../errors.js';
 import type { PeModeOption } from '../run/network.js';
-import { type ResultRow } from '../sweep/results.js';
+import { isTotalRow, type ResultRow } from '../sweep/results.js';
 import { runSweep } from '../sweep/runner.js';
 import { planSweep, sweepSchema } from '../sweep/spec.js';
 import { isOnChip, type LayerSpec } from '../workloads/layer.js';
@@ -203,10 +204,11 @@ export async function buildLut(o: LutOptions): Promise<{ lut: Lut; ran: number; 
   const spec = sweepSchema.parse({
     version: 1, hw: o.hwName, trace: [o.trace.file, ...planned.flatMap((p) => p.points.map((q) => q.file))], seed: o.seed, peMode: o.peMode,
   });
-  const plan = planSweep(join(out, 'lut.yaml'), spec);
+  // The sweep's identity is its spec: a resumed lut continues only the same tables.
+  const plan = { ...planSweep(join(out, 'lut.yaml'), spec), sha256: createHash('sha256').update(JSON.stringify(spec)).digest('hex') };
   const outcome = await runSweep(plan, { out: join(out, 'sweep'), jobs: o.jobs, onProgress: o.onProgress });
   const totals = new Map<string, ResultRow>();
-  for (const r of outcome.rows) if (r.layer === 'total') totals.set(r.trace, r);
+  for (const r of outcome.rows) if (isTotalRow(r)) totals.set(r.trace, r);
   const total = (name: string) => totals.get(name)!;
   const lut: Lut = {
     trace: { name: o.trace.name, sha256: o.trace.sha256 },

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { writeFileAtomic } from '../cli/io.js';
+import { writeAll, writeAtomicAll } from '../files.js';
 import { loadHwConfig } from '../config/hw-config.js';
 import { parseMappingText } from '../mapping/mapping.js';
 import { runNetwork } from '../run/network.js';
 import { JSSC17_ALEXNET } from '../validation/jssc17.js';
 import { loadTrace } from '../workloads/trace.js';
 import { computeEnergy } from './energy-model.js';
-import { energyTableDir, loadEnergyTable, type EnergyTable } from './energy-table.js';
+import { energyTableDir, loadEnergyTable, parseEnergyTable, type EnergyTable } from './energy-table.js';
 
 /**
  * Calibrates the 65 nm energy tables to Eyeriss v1 silicon. Data used, and only these: the measured chip power of
@@ -270,14 +270,13 @@ export function writeCalibration(fit: CalibrationFit): string[] {
       ...macEdits('eyeriss-65nm.yaml'),
     ]],
   ];
-  const written: string[] = [];
-  for (const [name, sets] of edits) {
+  const tables = edits.map(([name, sets]) => {
     const file = join(energyTableDir(), name);
     let text = readFileSync(file, 'utf8');
     for (const [path, value, note] of sets) text = setLine(text, path, value, note);
-    loadEnergyTable(file); // still a valid table
-    writeFileAtomic(file, text);
-    written.push(file);
-  }
-  return written;
+    parseEnergyTable(file, text); // the edited text is still a valid table
+    return { file, write: (fd: number) => writeAll(fd, text) };
+  });
+  writeAtomicAll(tables); // both tables or neither
+  return tables.map((t) => t.file);
 }

@@ -72,7 +72,9 @@ export interface EnergyTable {
   leakage: Leakage;
 }
 
-const pj = z.number().min(0);
+// Bounded so every energy stays finite (a scale of 1e308 once ran to NaN energies): 1e9 pJ = 1 mJ per action or
+// cycle and a scale up to 1e6 are far above any real access (our bound); z.number() already refuses NaN and infinities.
+const pj = z.number().min(0).max(1e9, { error: 'our bound: 1 mJ, far above any access' });
 
 /** A level: optional per-action defaults, and per-data-type objects overriding them. */
 function levelSchema(level: Level) {
@@ -91,7 +93,7 @@ export const energyTableSchema = z
     // Multiplies every on-chip per-action number (not DRAM's, not the per-cycle terms), so a table can be written
     // relative to one MAC and calibrated by changing one number. Absent = 1: the numbers are pJ. DRAM is always
     // in pJ per bit: it comes from a DRAM model, never from a fit to the chip's power.
-    scalePj: z.number().positive().optional(),
+    scalePj: z.number().positive().max(1e6, { error: 'our bound, so scaled energies stay finite' }).optional(),
     ...Object.fromEntries(LEVELS.map((l) => [l, levelSchema(l)])),
     clock: z.object({ activePe: pj, idlePe: pj, activeCluster: pj, idleCluster: pj, chip: pj }).strict(),
     control: z.object({ activePe: pj }).strict(),

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS } from '../energy/energy-model.js';
-import type { ResultRow } from '../sweep/results.js';
+import { isTotalRow, type ResultRow } from '../sweep/results.js';
 import { describeParams } from '../sweep/spec.js';
 import { loadHwConfig } from '../config/hw-config.js';
 
@@ -67,7 +67,7 @@ function pointsPerTrace(rows: readonly ResultRow[]): { trace: string; points: Po
       const first = prs[0]!;
       const base = Object.entries(first.params).every(([k, v]) => !k.startsWith('trace.') && baseValue(first.hw, k) === v);
       const params = describeParams(first.params);
-      return { trace, point, base, label: `#${point} ${params || 'base config'}${base && params ? ' (= base)' : ''}`, layers: prs.filter((r) => r.layer !== 'total'), total: prs.find((r) => r.layer === 'total') };
+      return { trace, point, base, label: `#${point} ${params || 'base config'}${base && params ? ' (= base)' : ''}`, layers: prs.filter((r) => !isTotalRow(r)), total: prs.find((r) => isTotalRow(r)) };
     });
     const found = points.find((p) => p.base);
     return { trace, points, baseline: found ?? points[0]!, baseFound: found !== undefined };
@@ -163,7 +163,7 @@ function normalisedCharts(trace: ReturnType<typeof pointsPerTrace>[number], kind
     `point ${b.point} (${b.label}): no point of this trace has every parameter at the base config's value, so the first point is the reference`;
   return (['cycles', 'energyJoules'] as const).map((metric): Chart => {
     const data = trace.points.flatMap((p) => [...p.layers, ...(p.total ? [p.total] : [])].flatMap((l) => {
-      const ref = l.layer === 'total' ? b.total : byLayer.get(l.layer);
+      const ref = l === p.total ? b.total : byLayer.get(l.layer);
       const ratio = ref && ref[metric] > 0 ? l[metric] / ref[metric] : null;
       return ratio === null ? [] : [{ point: p.label, layer: l.layer, ratio, text: ratio === 1 ? '1' : ratio.toPrecision(3) }];
     }));
@@ -192,7 +192,7 @@ function normalisedCharts(trace: ReturnType<typeof pointsPerTrace>[number], kind
   });
 }
 
-const totalsOf = (rows: readonly ResultRow[]): ResultRow[] => rows.filter((r) => r.layer === 'total');
+const totalsOf = (rows: readonly ResultRow[]): ResultRow[] => rows.filter((r) => isTotalRow(r));
 
 /** Log scale when values span a wide range, so small and large networks share one plot. */
 function scaleFor(values: number[]): Record<string, unknown> {

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LoadedResults, ResultRow } from '../sweep/results.js';
-import { paramNamesOf } from '../sweep/results.js';
+import { isTotalRow, paramNamesOf } from '../sweep/results.js';
 import { buildCharts } from './charts.js';
 import { eyexamChartsOfFile } from './eyexam-chart.js';
 
@@ -33,7 +33,7 @@ const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', 
 function totalsTable(rows: readonly ResultRow[]): string {
   const params = paramNamesOf(rows);
   const head = ['point', 'trace', 'hw', ...params, 'cycles', 'inferences/s', 'energy (uJ)', 'PE util', 'DRAM (kB)'];
-  const body = rows.filter((r) => r.layer === 'total').map((r) => [String(r.point), r.trace, r.hw,
+  const body = rows.filter((r) => isTotalRow(r)).map((r) => [String(r.point), r.trace, r.hw,
     ...params.map((p) => (p in r.params ? String(r.params[p]) : '')), String(r.cycles), (r.inferencesPerSecond ?? 0).toFixed(1),
     (r.energyJoules * 1e6).toFixed(1), `${(100 * r.peUtilization).toFixed(1)}%`, (r.dramBytes / 1024).toFixed(1)]);
   const tr = (cells: string[], tag: string): string => `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;

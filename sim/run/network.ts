@@ -2,15 +2,17 @@ import type { HwConfig, LoadedHwConfig } from '../config/hw-config.js';
 import { type Activity, computeEnergy, type EnergyBreakdown } from '../energy/energy-model.js';
 import { type EnergyTable, loadEnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
+import { LIMITS } from '../config/bounds.js';
+import { checkLayerSize } from '../workloads/layer-size.js';
 import { InputError } from '../errors.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { offChipLayer, reluRequantise } from '../reference/offchip-ops.js';
 import { referenceConv, wrapArrayToBits } from '../reference/conv.js';
-import { isOnChip, type LayerSpec } from '../workloads/layer.js';
+import { isOnChip, type LayerSpec, nominalMacs } from '../workloads/layer.js';
 import { nonZeroFraction, synthesizeIacts, synthesizeWeights } from '../workloads/tensors.js';
 import type { LoadedTrace } from '../workloads/trace.js';
 import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from './layer-sim.js';
-import { peModes } from '../mapping/constraints.js';
+import { mappingProblem, peModes } from '../mapping/constraints.js';
 import { type MappingCache, rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
 import type { MappingObjective, ObjectiveName } from '../mapping/objective.js';
@@ -136,6 +138,11 @@ export function runNetwork(options: NetworkRunOptions): NetworkResult {
   const hw = o.hw.config;
   const energyTable = o.energyTable ?? loadEnergyTable(hw.energyTable);
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
+  if (onChip.length === 0) {
+    const what = o.layers ? `--layers ${o.layers.map((n) => JSON.stringify(n)).join(' ')} selects` : `trace ${o.trace.name} has`;
+    throw new InputError(`${what} no on-chip layer (${offChip.map((l) => `${l.name}: ${l.type}`).slice(0, 6).join(', ')}), expected at least one CONV, DWCONV, PWCONV or FC layer to simulate`);
+  }
+  checkRunnable(o, onChip);
   const flow = o.propagate ? new ActivationFlow(o, onChip) : null;
   const results: SimulatedLayer[] = [];
   const simulated = new Set(onChip.map((l) => l.name));
@@ -168,6 +175,42 @@ export function networkResult(o: NetworkRunOptions, onChip: LayerSpec[], offChip
     wallSeconds: (performance.now() - started) / 1000,
     events: layers.reduce((a, l) => a + l.events, 0),
   };
+}
+
+/**
+ * Fails before the first layer is simulated if any layer cannot run: too many MACs for the event-time range, a
+ * pinned mapping that cannot run, or no mapping at all. Otherwise a network whose last layer does not fit would
+ * cost the simulation of all the layers before it. (The weight SPad's fit and the NoC routes depend on the data
+ * and are still checked when the layer runs.)
+ */
+export function checkRunnable(o: Pick<NetworkRunOptions, 'hw' | 'mappings' | 'peMode' | 'mappingCache'>, layers: readonly LayerSpec[]): void {
+  const hw = o.hw.config;
+  const a = hw.array;
+  const macsPerCycle = a.clusterRows * a.clusterCols * a.peRowsPerCluster * a.peColsPerCluster * hw.pe.simdWidth;
+  for (const layer of layers) {
+    checkLayerSize(`layer "${layer.name}"`, layer, ` at batch ${layer.N}`);
+    const macs = nominalMacs(layer);
+    if (macs / macsPerCycle > LIMITS.layerCycles) {
+      throw new InputError(`layer "${layer.name}": ${macs.toExponential(3)} MACs need at least ${(macs / macsPerCycle).toExponential(3)} cycles on ${hw.name}, expected < 2^32 (the simulator's event-time range; make the batch or layer smaller)`);
+    }
+    const p = toProblem(layer);
+    const pinned = o.mappings?.get(layer.name);
+    if (pinned) {
+      const why = mappingProblem(p, pinned, hw);
+      if (why) throw new InputError(`layer "${layer.name}": pinned mapping cannot run: ${why}`);
+      continue;
+    }
+    const modes = !o.peMode || o.peMode === 'auto' ? peModes(hw) : [o.peMode];
+    const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
+    if (modes.every((m) => rankMappings(p, hw, dens, m, o.mappingCache).length === 0)) {
+      // Which capacity is short: with GLB banks as large as allowed, do the SPads alone rule every mapping out?
+      const roomy = { ...hw, glb: { ...hw.glb, iactBankBytes: LIMITS.bankBytes, psumBankBytes: LIMITS.bankBytes } };
+      const spads = modes.every((m) => rankMappings(p, roomy, dens, m).length === 0);
+      const why = spads ? 'does not fit the PE scratchpads'
+        : `does fit the PE scratchpads, but no mapping's input rows and partial sums fit the GLB banks (glb.iactBankBytes ${hw.glb.iactBankBytes} B, glb.psumBankBytes ${hw.glb.psumBankBytes} B)`;
+      throw new InputError(`layer "${layer.name}": no mapping fits ${hw.name} (filter ${p.R}x${p.S}, stride ${p.U}x${p.V} ${why})`);
+    }
+  }
 }
 
 export type CostedLayer = Omit<SimulatedLayer, 'iactDensityAssumed' | 'iactDensityMeasured'>;

@@ -12,7 +12,7 @@ import { InputError, SimulationError } from '../errors.js';
 import { AccessCounts } from '../stats/access-counts.js';
 import type { LayerJob, LayerReply, LayerWorkerData } from './layer-worker.js';
 import {
-  combineModes, type ModePlan, type ModeRun, modeJobs, networkResult, type NetworkResult, type NetworkRunOptions, layerTensors, planModes, runNetwork, selectLayers,
+  checkRunnable, combineModes, type ModePlan, type ModeRun, modeJobs, networkResult, type NetworkResult, type NetworkRunOptions, layerTensors, planModes, runNetwork, selectLayers,
   type SimulatedLayer,
 } from './network.js';
 
@@ -32,6 +32,7 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
   const energyTable = o.energyTable ?? loadEnergyTable(o.hw.config.energyTable);
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const planned: NetworkRunOptions = { ...o, mappingCache: o.mappingCache ?? new Map() };
+  checkRunnable(planned, onChip);
   // The mode plan ranks mappings with the densities of the layer's data, made here by the workers' rule.
   const plans: ModePlan[] = onChip.map((layer) => {
     const { iacts, weights } = layerTensors(o.trace, layer, o.seed);

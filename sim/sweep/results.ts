@@ -1,20 +1,28 @@
 /**
- * Sweep results: one row per point and layer plus a `total` row per point, as JSONL (the form tools read back:
+ * Sweep results: one row per point and layer plus a total row per point, as JSONL (the form tools read back:
  * resume, merge, report) and CSV (for spreadsheets). Points are stored one file each under DIR/points/ as they
- * finish, named by their key, so a killed sweep loses at most the points that were running.
+ * finish, named by their key, so a killed sweep loses at most the points that were running; the results files
+ * are rewritten as points finish, so a stopped sweep can still be reported.
+ *
+ * Results cannot mix (sim/sweep/out-dir.ts): every row records the SHA-256 of its sweep file, DIR/sweep.json
+ * records which sweep the folder holds and whether it finished, and a lock keeps a second sweep out while one
+ * writes. A total row is told apart by its type, `total`, which no layer has: a layer may be named "total".
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../cli/io.js';
+import { dirname, join } from 'node:path';
+import { checkJsonDepth } from '../config/bounds.js';
+import { writeFileAtomic } from '../files.js';
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS, type EnergyBreakdown } from '../energy/energy-model.js';
 import { InputError } from '../errors.js';
 import type { JsonReport } from '../report/json-report.js';
 import type { PeModeChoice } from '../run/network.js';
+import { incompleteNote, readRecord } from './out-dir.js';
 import type { ParamValue } from './spec.js';
 
-/** What one layer (or the whole point, layer "total") measured. */
+/** What one layer (or the whole point: type TOTAL_TYPE) measured. */
 export interface Metrics {
   layer: string;
+  /** The layer's type, or TOTAL_TYPE on a point's total row. */
   type: string;
   cycles: number;
   latencySeconds: number;
@@ -35,10 +43,20 @@ export interface Metrics {
   energyByDataType: EnergyBreakdown['byDataType'];
 }
 
+/** The type of a point's total row: no layer type, so a layer named "total" cannot be mistaken for it. */
+export const TOTAL_TYPE = 'total';
+
+/** True for a point's total row (rows written before TOTAL_TYPE had type '' and layer 'total'). */
+export function isTotalRow(r: Pick<Metrics, 'layer' | 'type'>): boolean {
+  return r.type === TOTAL_TYPE || (r.type === '' && r.layer === 'total');
+}
+
 /** A row of results.jsonl: which point, its swept parameters, and the metrics. */
 export interface ResultRow extends Metrics {
   point: number;
   key: string;
+  /** SHA-256 of the sweep file the row came from ('' for a run's report). */
+  sweep: string;
   trace: string;
   hw: string;
   seed: number;
@@ -73,7 +91,7 @@ export function metricsOfReport(r: JsonReport): Metrics[] {
   const checks = new Set(layers.map((m) => m.check));
   layers.push({
     layer: 'total',
-    type: '',
+    type: TOTAL_TYPE,
     cycles: t.cycles,
     latencySeconds: t.latencySeconds,
     inferencesPerSecond: t.inferencesPerSecond,
@@ -100,7 +118,7 @@ function compressedEnergyRatio(c: PeModeChoice): number | null {
 
 /** A run's JSON report (`eyeriss-sim run --json`) as result rows of a single point without parameters. */
 export function rowsOfRunReport(r: JsonReport): ResultRow[] {
-  return metricsOfReport(r).map((m) => ({ point: 0, key: '', trace: r.trace.name, hw: r.hw.name, seed: r.seed, batch: r.batch, pes: null, params: {}, ...m }));
+  return metricsOfReport(r).map((m) => ({ point: 0, key: '', sweep: '', trace: r.trace.name, hw: r.hw.name, seed: r.seed, batch: r.batch, pes: null, params: {}, ...m }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -117,14 +135,14 @@ export function paramNamesOf(rows: readonly ResultRow[]): string[] {
 /** CSV with the parameters as columns beside the metrics; energy breakdowns flattened to energyByLevel.dram etc. */
 export function resultsCsv(rows: readonly ResultRow[], paramNames = paramNamesOf(rows)): string {
   const header = ['point', 'trace', 'hw', 'seed', 'batch', 'pes', ...paramNames, ...METRIC_COLUMNS,
-    ...LEVEL_GROUPS.map((g) => `energyByLevel.${g}`), ...BREAKDOWN_DATA_TYPES.map((d) => `energyByDataType.${d}`), 'key'];
+    ...LEVEL_GROUPS.map((g) => `energyByLevel.${g}`), ...BREAKDOWN_DATA_TYPES.map((d) => `energyByDataType.${d}`), 'key', 'sweep'];
   const cell = (v: unknown): string => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = rows.map((r) => [r.point, r.trace, r.hw, r.seed, r.batch, r.pes, ...paramNames.map((p) => r.params[p]),
     ...METRIC_COLUMNS.map((c) => r[c]), ...LEVEL_GROUPS.map((g) => r.energyByLevel[g]),
-    ...BREAKDOWN_DATA_TYPES.map((d) => r.energyByDataType[d]), r.key].map(cell).join(','));
+    ...BREAKDOWN_DATA_TYPES.map((d) => r.energyByDataType[d]), r.key, r.sweep].map(cell).join(','));
   return [header.join(','), ...lines].join('\n') + '\n';
 }
 
@@ -164,13 +182,25 @@ export function readPoints(dir: string): Map<string, Metrics[]> {
 // ---------------------------------------------------------------------------------------------------------------
 // Reading back
 
+/** The first field a results row lacks or has of the wrong type (a hand-edited or foreign file). */
+function badRowField(row: unknown): string | undefined {
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) return '(row)';
+  const r = row as Record<string, unknown>;
+  const numbers = ['point', 'cycles', 'latencySeconds', 'energyJoules', 'peUtilization', 'macUtilization', 'dramBytes', 'nominalMacs', 'effectiveMacs', 'batch'];
+  const strings = ['layer', 'type', 'key', 'trace', 'hw', 'check'];
+  const objects = ['params', 'energyByLevel', 'energyByDataType'];
+  return numbers.find((f) => typeof r[f] !== 'number') ?? strings.find((f) => typeof r[f] !== 'string') ??
+    objects.find((f) => r[f] === null || typeof r[f] !== 'object') ?? (r.sweep !== undefined && typeof r.sweep !== 'string' ? 'sweep' : undefined);
+}
+
 function parseJsonl(file: string, text: string): ResultRow[] {
   return text.split('\n').flatMap((line, i) => {
     if (!line.trim()) return [];
     try {
       const row = JSON.parse(line) as ResultRow;
-      if (typeof row.point !== 'number' || typeof row.layer !== 'string' || typeof row.params !== 'object') throw new Error('not a result row');
-      return [row];
+      const bad = badRowField(row);
+      if (bad) throw new Error(`field ${bad}: missing or of the wrong type`);
+      return [{ ...row, sweep: row.sweep ?? '' }];
     } catch (err) {
       throw new InputError(`${file}: line ${i + 1}: got ${JSON.stringify(line.slice(0, 40))}, expected a result row (${err instanceof Error ? err.message : String(err)})`);
     }
@@ -189,13 +219,20 @@ export interface LoadedResults {
   kind: 'sweep' | 'run';
   file: string;
   rows: ResultRow[];
+  /** Set when the results are of a sweep that did not finish (stopped, or still running). */
+  incomplete?: string;
 }
 
 /** Reads a sweep DIR, a results.jsonl, or a run's JSON report (schemaVersion 1). */
 export function readResults(path: string): LoadedResults {
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'results.jsonl') : path;
+  const isDir = existsSync(path) && statSync(path).isDirectory();
+  const file = isDir ? join(path, 'results.jsonl') : path;
   const text = readText(file);
-  if (file.endsWith('.jsonl')) return { kind: 'sweep', file, rows: parseJsonl(file, text) };
+  if (file.endsWith('.jsonl')) {
+    const note = incompleteNote(isDir ? path : dirname(file));
+    return { kind: 'sweep', file, rows: parseJsonl(file, text), ...(note ? { incomplete: note } : {}) };
+  }
+  checkJsonDepth(file, text);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -209,20 +246,49 @@ export function readResults(path: string): LoadedResults {
   return { kind: 'run', file, rows: rowsOfRunReport(r as JsonReport) };
 }
 
-/** Joins the results of shards: rows of the same point and key appear once, in point order. */
-export function mergeResults(dirs: readonly string[]): ResultRow[] {
-  const seen = new Set<string>();
+export interface Merged {
+  rows: ResultRow[];
+  /** SHA-256 of the one sweep file all shards ran. */
+  sweep: string;
+  /** The sweep file, its points, and whether the merged shards cover all of them, each finished. */
+  file: string;
+  points: number | null;
+  complete: boolean;
+}
+
+/**
+ * Joins the results of shards of ONE sweep: rows of the same point appear once, in point order. Refuses shards
+ * of different sweep files (their point numbers mean different things) and a point with two different keys.
+ */
+export function mergeResults(dirs: readonly string[]): Merged {
+  const keyOf = new Map<number, { key: string; dir: string; i: number }>();
   const rows: ResultRow[] = [];
-  for (const dir of dirs) {
-    const fromDir = new Set<string>();
-    for (const row of readResults(dir).rows) {
-      const id = `${row.point}:${row.key}`;
-      if (seen.has(id) && !fromDir.has(id)) continue; // another shard already gave this point
-      seen.add(id);
-      fromDir.add(id);
+  let sweep: { sha: string; dir: string } | undefined;
+  let complete = true;
+  let file = '';
+  let points: number | null = null;
+  for (const [i, dir] of dirs.entries()) {
+    const loaded = readResults(dir);
+    if (loaded.kind !== 'sweep') throw new InputError(`${dir}: a run's report, expected a sweep output folder or results.jsonl`);
+    if (loaded.incomplete) complete = false;
+    const record = readRecord(existsSync(dir) && statSync(dir).isDirectory() ? dir : dirname(dir));
+    if (record) [file, points] = [record.file, record.points];
+    else complete = false;
+    for (const row of loaded.rows) {
+      sweep ??= { sha: row.sweep, dir };
+      if (row.sweep !== sweep.sha) {
+        throw new InputError(`${dir}: results of another sweep (sweep file SHA-256 ${row.sweep.slice(0, 12) || 'unrecorded'}) than ${sweep.dir} (${sweep.sha.slice(0, 12) || 'unrecorded'}), expected shards of one sweep file`);
+      }
+      const seen = keyOf.get(row.point);
+      if (seen && seen.key !== row.key) {
+        throw new InputError(`${dir}: point ${row.point} has other results (key ${row.key.slice(0, 12)}) than in ${seen.dir} (key ${seen.key.slice(0, 12)}), expected one result per point (shards of different simulator versions?)`);
+      }
+      if (seen && seen.i !== i) continue; // another shard (or the same one given twice) already gave this point
+      keyOf.set(row.point, { key: row.key, dir, i });
       rows.push(row);
     }
   }
+  if (points === null || keyOf.size < points) complete = false;
   // Array.prototype.sort is stable: layers keep their order within a point.
-  return rows.sort((a, b) => a.point - b.point);
+  return { rows: rows.sort((a, b) => a.point - b.point), sweep: sweep?.sha ?? '', file, points, complete };
 }

@@ -4,8 +4,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InputError, SimulationError } from '../errors.js';
-import { type Metrics, readPoints, type ResultRow, savePoint, writeResults } from './results.js';
+import { EnvironmentError, errnoCode, InputError, SimulationError } from '../errors.js';
+import { SweepOut } from './out-dir.js';
+import { isTotalRow, type Metrics, readPoints, readResults, type ResultRow, savePoint, writeResults } from './results.js';
 import { describeParams, type PointJob, type SweepPlan, type SweepPoint } from './spec.js';
 import type { WorkerReply } from './worker.js';
 
@@ -21,6 +22,8 @@ export interface SweepRunOptions {
   shard?: Shard;
   /** Worker threads; default: the machine's available parallelism. */
   jobs?: number;
+  /** Heap limit of each worker in MB (default: Node's); a worker that runs out fails the sweep naming its point (exit 4). */
+  workerHeapMb?: number;
   /** Called after each simulated point: simulated so far, and how many need simulating. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -46,10 +49,11 @@ function workerUrl(): URL {
 }
 
 /** Runs jobs on up to `threads` workers, calling onDone as each finishes; the first failure stops them all. */
-async function runPool(jobs: PointJob[], threads: number, onDone: (job: PointJob, r: Extract<WorkerReply, { ok: true }>) => void,
-  onError: (job: PointJob, name: string, message: string) => Error): Promise<void> {
+async function runPool(jobs: PointJob[], threads: number, heapMb: number | undefined, onDone: (job: PointJob, r: Extract<WorkerReply, { ok: true }>) => void,
+  onError: (job: PointJob, name: string, message: string) => Error, onCrash: (job: PointJob | undefined, err: unknown) => Error): Promise<void> {
   const queue = [...jobs];
-  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl()));
+  const resourceLimits = heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb };
+  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl(), { resourceLimits }));
   try {
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       let current: PointJob | undefined;
@@ -68,9 +72,9 @@ async function runPool(jobs: PointJob[], threads: number, onDone: (job: PointJob
           reject(err);
         }
       });
-      w.on('error', reject);
+      w.on('error', (err) => reject(onCrash(current, err)));
       w.on('exit', (code) => {
-        if (current) reject(new Error(`sweep worker stopped (exit code ${code})`));
+        if (current) reject(onCrash(current, new Error(`the worker stopped (exit code ${code})`)));
       });
       next();
     })));
@@ -79,38 +83,88 @@ async function runPool(jobs: PointJob[], threads: number, onDone: (job: PointJob
   }
 }
 
+/** Results files are rewritten as points finish, at most this often (a big sweep has thousands of points). */
+const RESULTS_EVERY_MS = 2000;
+
 export async function runSweep(plan: SweepPlan, o: SweepRunOptions = {}): Promise<SweepOutcome> {
   const points = shardPoints(plan.points, o.shard);
+  const out = o.out === undefined ? undefined : SweepOut.open(o.out, {
+    sweep: plan.sha256, file: plan.file, points: plan.points.length, shardPoints: points.length,
+    shard: o.shard ? `${o.shard.k}/${o.shard.n}` : null,
+  }, () => sweepsIn(o.out!));
+  let finished = false;
+  try {
+    const outcome = await runPoints(plan, points, o, out);
+    finished = true;
+    return outcome;
+  } finally {
+    out?.close(finished ? 'finished' : 'stopped');
+  }
+}
+
+/** The sweep hashes of the rows of DIR/results.jsonl, if any. */
+function sweepsIn(dir: string): Set<string> {
+  try {
+    return new Set(readResults(dir).rows.map((r) => r.sweep));
+  } catch {
+    return new Set();
+  }
+}
+
+async function runPoints(plan: SweepPlan, points: SweepPoint[], o: SweepRunOptions, out: SweepOut | undefined): Promise<SweepOutcome> {
   const done: Map<string, Metrics[]> = o.out ? readPoints(o.out) : new Map();
   const reused = points.filter((p) => done.has(p.key)).length;
   // One simulation per key: two points with the same edited config and trace share it.
   const todo = [...new Map(points.filter((p) => !done.has(p.key)).map((p) => [p.key, p])).values()];
   const byKey = new Map(points.map((p) => [p.key, p]));
-  let ran = 0;
-  if (todo.length) {
-    const jobs: PointJob[] = todo.map((p) => ({
-      index: p.index, key: p.key, hw: p.hw, traceFile: p.traceFile, edits: p.edits, seed: p.seed, batch: p.batch,
-      layers: p.layers, check: p.check, peMode: p.peMode,
-    }));
-    o.onProgress?.(0, jobs.length);
-    await runPool(jobs, o.jobs ?? availableParallelism(), (job, r) => {
-      done.set(job.key, r.metrics);
-      if (o.out) savePoint(o.out, job.key, r.metrics, r.wallSeconds);
-      ran++; // not inside the call below: `?.` skips evaluating arguments when there is no callback
-      o.onProgress?.(ran, jobs.length);
-    }, (job, name, message) => {
-      const p = byKey.get(job.key)!;
-      const text = `${plan.file}: point ${p.index} (${describeParams(p.params) || 'base config'}, trace ${p.traceName}): ${message}`;
-      return name === 'InputError' ? new InputError(text) : name === 'SimulationError' ? new SimulationError(text) : new Error(text);
-    });
-  }
-  const rows = points.flatMap((p) => done.get(p.key)!.map((m): ResultRow => ({
-    point: p.index, key: p.key, trace: p.traceName, hw: p.hwName, seed: p.seed, batch: p.runBatch, pes: p.pes, params: p.params, ...m,
+  const rowsSoFar = (): ResultRow[] => points.filter((p) => done.has(p.key)).flatMap((p) => done.get(p.key)!.map((m): ResultRow => ({
+    point: p.index, key: p.key, sweep: plan.sha256, trace: p.traceName, hw: p.hwName, seed: p.seed, batch: p.runBatch, pes: p.pes, params: p.params, ...m,
   })));
-  if (o.out) writeResults(o.out, rows, plan.paramNames);
-  const failed = rows.filter((r) => r.layer !== 'total' && r.check === 'fail');
+  const save = (): void => {
+    if (!o.out) return;
+    writeResults(o.out, rowsSoFar(), plan.paramNames);
+    out?.progress(points.filter((p) => done.has(p.key)).length);
+  };
+  const describe = (job: PointJob): string => {
+    const p = byKey.get(job.key)!;
+    return `${plan.file}: point ${p.index} (${describeParams(p.params) || 'base config'}, trace ${p.traceName})`;
+  };
+  let ran = 0;
+  let savedAt = -Infinity; // the first finished point is saved at once
+  try {
+    if (todo.length) {
+      const jobs: PointJob[] = todo.map((p) => ({
+        index: p.index, key: p.key, hw: p.hw, traceFile: p.traceFile, edits: p.edits, seed: p.seed, batch: p.batch,
+        layers: p.layers, check: p.check, peMode: p.peMode,
+      }));
+      o.onProgress?.(0, jobs.length);
+      await runPool(jobs, o.jobs ?? availableParallelism(), o.workerHeapMb, (job, r) => {
+        done.set(job.key, r.metrics);
+        if (o.out) savePoint(o.out, job.key, r.metrics, r.wallSeconds);
+        ran++; // not inside the call below: `?.` skips evaluating arguments when there is no callback
+        if (performance.now() - savedAt > RESULTS_EVERY_MS) {
+          save();
+          savedAt = performance.now();
+        }
+        o.onProgress?.(ran, jobs.length);
+      }, (job, name, message) => {
+        const text = `${describe(job)}: ${message}`;
+        return name === 'InputError' ? new InputError(text) : name === 'SimulationError' ? new SimulationError(text)
+          : name === 'EnvironmentError' ? new EnvironmentError(text) : new Error(text);
+      }, (job, err) => {
+        const where = job ? describe(job) : plan.file;
+        const oom = errnoCode(err) === 'ERR_WORKER_OUT_OF_MEMORY';
+        return new EnvironmentError(`${where}: ${oom ? 'the worker ran out of memory' : err instanceof Error ? err.message : String(err)}; run fewer --jobs, or a smaller point`);
+      });
+    }
+  } finally {
+    // Whatever finished is kept in the results files, so a stopped sweep can still be reported.
+    save();
+  }
+  const rows = rowsSoFar();
+  const failed = rows.filter((r) => !isTotalRow(r) && r.check === 'fail');
   if (failed.length) {
-    throw new InputError(`outputs differ from the reference in ${failed.map((r) => `point ${r.point} ${r.layer}`).join(', ')}`);
+    throw new SimulationError(`outputs differ from the reference in ${failed.map((r) => `point ${r.point} ${r.layer}`).join(', ')}`);
   }
   return { rows, points: points.length, ran, reused };
 }

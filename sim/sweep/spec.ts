@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { hwConfigDir, listHwConfigNames, parseHwConfig, type LoadedHwConfig } from '../config/hw-config.js';
 import { parseYamlText, readInputFile, validateDocument } from '../config/validate.js';
 import { loadEnergyTable } from '../energy/energy-table.js';
+import { LIMITS } from '../config/bounds.js';
 import { InputError, showValue } from '../errors.js';
 import { looksLikePath, packageRoot } from '../paths.js';
 import { isOnChip } from '../workloads/layer.js';
@@ -33,8 +34,9 @@ export const sweepSchema = z
     description: z.string().optional(),
     hw: z.string().min(1).default('eyeriss-v2'),
     trace: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'a trace name or path, or a list of them' }),
-    seed: z.number().int().min(0).default(1),
-    batch: z.number().int().min(1).optional(),
+    // Seeds are exact integers: beyond 2^53 - 1 a YAML number is already rounded, so it is refused.
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER, { error: '2^53 - 1, the largest exact integer' }).default(1),
+    batch: z.number().int().min(1).max(LIMITS.batch, { error: 'our bound' }).optional(),
     layers: z.array(z.string().min(1)).min(1).optional(),
     // Off by default: a sweep is about numbers, and `eyeriss-sim run` already checks bit-exactness.
     check: z.boolean().default(false),
@@ -82,6 +84,8 @@ export interface SweepPoint extends PointJob {
 
 export interface SweepPlan {
   file: string;
+  /** SHA-256 of the sweep file's bytes: results record it, so results of different sweeps never mix. */
+  sha256: string;
   spec: SweepSpec;
   /** Parameter paths in column order. */
   paramNames: string[];
@@ -105,16 +109,20 @@ function expandValues(file: string, field: string, v: z.output<typeof values>): 
   };
   if ((v.step === undefined) === (v.times === undefined)) fail('a range with exactly one of step (arithmetic) or times (geometric)');
   if (v.from > v.to) fail('from <= to');
+  if (v.step !== undefined && !(v.step > 0)) fail('step > 0');
+  if (v.times !== undefined && (!(v.times > 1) || !(v.from > 0))) fail('times > 1 and from > 0 (geometric range)');
+  // Counted before anything is built: {from: 1, to: 1e12, step: 1} must fail at once, not after filling memory.
+  const count = v.step !== undefined
+    ? Math.floor((v.to - v.from) / v.step + 1e-9) + 1
+    : Math.floor(Math.log((v.to * (1 + 1e-9)) / v.from) / Math.log(v.times!)) + 1;
+  if (!(count <= LIMITS.sweepValues)) fail(`a range of at most ${LIMITS.sweepValues} values (this one has ${count.toPrecision(3)})`);
   const out: number[] = [];
   const round = (x: number): number => Number(x.toPrecision(12));
   if (v.step !== undefined) {
-    if (!(v.step > 0)) fail('step > 0');
-    for (let i = 0; v.from + i * v.step <= v.to + 1e-9 * v.step; i++) out.push(round(v.from + i * v.step));
+    for (let i = 0; v.from + i * v.step <= v.to + 1e-9 * v.step && i <= count; i++) out.push(round(v.from + i * v.step));
   } else {
-    if (!(v.times! > 1) || !(v.from > 0)) fail('times > 1 and from > 0 (geometric range)');
-    for (let x = v.from; x <= v.to * (1 + 1e-9); x *= v.times!) out.push(round(x));
+    for (let x = v.from; x <= v.to * (1 + 1e-9) && out.length <= count; x *= v.times!) out.push(round(x));
   }
-  if (out.length > 10_000) fail('at most 10000 values');
   return out;
 }
 
@@ -127,6 +135,10 @@ function combineBlock(file: string, field: string, lists: [string, ParamValue[]]
       throw new InputError(`${file}: field ${field}: zipped lists differ in length (${lists[0]![0]} has ${n} values, ${odd[0]} has ${odd[1].length}), expected equal lengths`);
     }
     return Array.from({ length: n }, (_, i) => Object.fromEntries(lists.map(([p, l]) => [p, l[i]!])));
+  }
+  const size = lists.reduce((n, [, l]) => n * l.length, 1);
+  if (size > LIMITS.sweepPoints) {
+    throw new InputError(`${file}: field ${field}: the crossed product of ${lists.map(([p, l]) => `${p} (${l.length})`).join(' x ')} has ${size.toPrecision(3)} points, expected at most ${LIMITS.sweepPoints} (the sweep point cap)`);
   }
   let points: Record<string, ParamValue>[] = [{}];
   for (const [p, l] of lists) points = points.flatMap((pt) => l.map((v) => ({ ...pt, [p]: v })));
@@ -190,16 +202,16 @@ export const describeParams = (params: Record<string, ParamValue>): string =>
 
 /** Loads and validates a sweep file and every point of it (all of them, whatever the shard). */
 export function loadSweep(file: string): SweepPlan {
-  const text = readInputFile(file).bytes.toString('utf8');
-  return planSweep(file, validateDocument(file, parseYamlText(file, text), sweepSchema));
+  const { bytes, sha256 } = readInputFile(file);
+  return { ...planSweep(file, validateDocument(file, parseYamlText(file, bytes.toString('utf8')), sweepSchema)), sha256 };
 }
 
 /** Expands a validated spec into points, each with its edited config validated and its key computed. */
-export function planSweep(file: string, spec: SweepSpec): SweepPlan {
+export function planSweep(file: string, spec: SweepSpec): Omit<SweepPlan, 'sha256'> {
   const hwFile = resolveHwFile(file, spec.hw);
   const hwText = readInputFile(hwFile).bytes.toString('utf8');
   const baseDoc = parseYamlText(hwFile, hwText);
-  parseHwConfig(hwFile, hwText); // the base must be valid on its own, or every point's error would blame the sweep
+  parseHwConfig(hwFile, hwText, dirname(hwFile)); // the base must be valid on its own, or every point's error would blame the sweep
   const traces = (Array.isArray(spec.trace) ? spec.trace : [spec.trace]).map((t) => resolveTrace(file, t));
   for (const t of traces) {
     const unknown = spec.layers?.find((n) => !t.layers.some((l) => l.name === n));
@@ -249,11 +261,15 @@ export function planSweep(file: string, spec: SweepSpec): SweepPlan {
     });
     combos.push(...combineBlock(file, at, lists, spec.combine));
   });
+  const total = combos.length * traces.length;
+  if (total > LIMITS.sweepPoints) {
+    throw new InputError(`${file}: field parameters: ${combos.length} parameter points x ${traces.length} traces = ${total} points, expected at most ${LIMITS.sweepPoints} (the sweep point cap)`);
+  }
 
   const energySha = new Map<string, string | null>();
   const points: SweepPoint[] = [];
   for (const trace of traces) {
-    for (const params of combos) {
+    for (let params of combos) {
       const index = points.length;
       const doc = structuredClone(baseDoc) as Record<string, unknown>;
       const edits: DensityEdits = {};
@@ -262,9 +278,12 @@ export function planSweep(file: string, spec: SweepSpec): SweepPlan {
         if (tp && tp !== 'bad') (edits[tp.layer] ??= {})[tp.field] = v as number;
         else setPath(doc, path, v);
       }
+      // Parameters this point does not vary (another block's, in a one-at-a-time study) get their base value, so
+      // every row of the results says what it ran with (a blank cell would read as "unknown").
+      for (const name of paramNames) if (!(name in params)) params = { ...params, [name]: baseValue(name, doc, trace, edits) };
       const configText = JSON.stringify(doc);
       const label = `${file}: point ${index} (${describeParams(params) || 'base config'})`;
-      const config = parseHwConfig(label, configText);
+      const config = parseHwConfig(label, configText, dirname(hwFile));
       if (!energySha.has(config.energyTable)) energySha.set(config.energyTable, loadEnergyTable(config.energyTable).sha256);
       const sha256 = createHash('sha256').update(configText).digest('hex');
       const job = {
@@ -297,6 +316,15 @@ export function planSweep(file: string, spec: SweepSpec): SweepPlan {
     }
   }
   return { file, spec, paramNames, points };
+}
+
+/** The value a parameter has at a point that does not vary it: the config's, or the trace's density (null if its layers differ). */
+function baseValue(path: string, doc: unknown, trace: LoadedTrace, edits: DensityEdits): ParamValue {
+  const tp = traceParam(path);
+  if (tp === null || tp === 'bad') return getPath(doc, path) as ParamValue;
+  const layers = trace.layers.filter((l) => isOnChip(l.type) && (tp.layer === '*' || l.name === tp.layer));
+  const values = new Set(layers.map((l) => edits[l.name]?.[tp.field] ?? edits['*']?.[tp.field] ?? l[tp.field]));
+  return values.size === 1 ? [...values][0]! : null;
 }
 
 /** Applies density edits to a trace; edited layers lose pinned tensors, since the edit asks for synthetic data. */

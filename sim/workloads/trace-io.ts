@@ -12,13 +12,17 @@
  * Tensors can be large (VGG-16 has 138M weights), so nothing builds the whole file in memory: the file is written
  * piece by piece (the trace's header, then each layer), each piece encoded once and written once. In binary this is
  * valid protobuf because a message may be split into several encodings of itself; repeated fields (the layers)
- * are appended in order when they are read back.
+ * are appended in order when they are read back. Binary files start with an integrity header (length, layer
+ * count, checksum; trace-container.ts), filled in once the layers are written.
+ *
+ * Files are written whole or not at all (sim/files.ts): a killed or failed write never leaves a file at the path.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { InputError } from '../errors.js';
+import { checkWritableFile, writeAll, writeAtomic } from '../files.js';
 import type { LayerType } from './layer.js';
+import { HEADER_BYTES, PayloadDigest } from './trace-container.js';
 import { checkTraceObject, loadTraceWithObject, traceMessageType } from './trace.js';
 
 /** A tensor in the JSON shape; data as bytes in memory or base64 in a JSON file. */
@@ -89,13 +93,24 @@ export function writeTrace(trace: TraceObject, outPath: string): void {
   writeValidated(trace as unknown as Obj, outPath);
 }
 
-/** Converts a trace between .json and .pb (either direction, or to the same form, which canonicalises it). */
-export function convertTrace(inPath: string, outPath: string): void {
-  traceFormat(inPath);
+/** Checks, before any work, that a trace can be written to `outPath` (form, folder, not a folder itself). */
+export function checkTraceOutput(flag: string, outPath: string): void {
   traceFormat(outPath);
+  checkWritableFile(flag, outPath);
+}
+
+/**
+ * Converts a trace between .json and .pb (either direction, or to the same form, which canonicalises it). A .pb
+ * without the integrity header is accepted here only, with `onLegacy` told (the CLI prints a warning), so old
+ * files can be upgraded. Returns the number of layers written.
+ */
+export function convertTrace(inPath: string, outPath: string, onLegacy?: (shown: string, layers: number) => void): number {
+  traceFormat(inPath);
+  checkTraceOutput('out', outPath);
   // Loading validates; the decoded object, not the loaded LayerSpecs, is written, so omitted fields stay omitted.
-  const { object } = loadTraceWithObject(inPath);
+  const { object, trace } = loadTraceWithObject(inPath, { legacy: onLegacy ?? (() => undefined) });
   writeValidated(object, outPath);
+  return trace.layers.length;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -105,34 +120,23 @@ type Obj = Record<string, unknown>;
 function writeValidated(trace: Obj, outPath: string): void {
   const { layers, ...header } = trace;
   const layerList = layers as Obj[];
-  let fd: number;
-  try {
-    fd = openSync(outPath, 'w');
-  } catch (err) {
-    throw new InputError(`${outPath}: cannot write the file (${err instanceof Error ? err.message : String(err)})`);
-  }
-  try {
+  writeAtomic(outPath, (fd) => {
     if (traceFormat(outPath) === 'pb') writeProtobuf(fd, header, layerList);
     else writeJson(fd, header, layerList);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function writeAll(fd: number, data: Uint8Array | string): void {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  });
 }
 
 function writeProtobuf(fd: number, header: Obj, layers: Obj[]): void {
   const type = traceMessageType();
+  const digest = new PayloadDigest();
+  writeAll(fd, Buffer.alloc(HEADER_BYTES)); // filled in below, once the payload's length and hash are known
   // fromObject keeps Uint8Array bytes by reference; encode copies each tensor once, into that layer's piece.
-  writeAll(fd, type.encode(type.fromObject(canonical(header, type, 'buffer'))).finish());
+  writeAll(fd, digest.add(type.encode(type.fromObject(canonical(header, type, 'buffer'))).finish()));
   const layerType = type.lookupType('Layer');
   for (const layer of layers) {
-    writeAll(fd, type.encode(type.fromObject({ layers: [canonical(layer, layerType, 'buffer')] })).finish());
+    writeAll(fd, digest.add(type.encode(type.fromObject({ layers: [canonical(layer, layerType, 'buffer')] })).finish()));
   }
+  writeAll(fd, digest.header(layers.length), 0);
 }
 
 function writeJson(fd: number, header: Obj, layers: Obj[]): void {

@@ -11,7 +11,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { checkJsonDepth, LIMITS } from '../config/bounds.js';
+import { checkLayerSize } from './layer-size.js';
 import { InputError, showValue } from '../errors.js';
+import { legacyMessage, openContainer } from './trace-container.js';
 import {
   OFF_CHIP_LAYER_TYPES,
   ON_CHIP_LAYER_TYPES,
@@ -122,7 +125,11 @@ export function loadTrace(nameOrPath: string): LoadedTrace {
  * Like loadTrace, and also returns the decoded object before defaults are applied (the schema's JSON shape; bytes
  * are Uint8Array from .pb, base64 strings from .json), so a converter can rewrite the file without losing its form.
  */
-export function loadTraceWithObject(nameOrPath: string): { trace: LoadedTrace; object: Record<string, unknown> } {
+export function loadTraceWithObject(
+  nameOrPath: string,
+  /** Accept a .pb without the integrity header (only `trace convert` does, to upgrade it). */
+  o: { legacy?: (shown: string, layers: number) => void } = {},
+): { trace: LoadedTrace; object: Record<string, unknown> } {
   const file = resolveTraceFile(nameOrPath);
   const shown = displayPath(file);
   const ext = path.extname(file);
@@ -135,8 +142,21 @@ export function loadTraceWithObject(nameOrPath: string): { trace: LoadedTrace; o
   } catch (err) {
     throw new InputError(`${shown}: cannot read the file (${oneLine(err)})`);
   }
-  const raw = ext === '.json' ? parseJson(bytes, shown) : parseProtobuf(bytes, shown);
+  let legacy = false;
+  let raw: unknown;
+  if (ext === '.json') raw = parseJson(bytes, shown);
+  else {
+    const container = openContainer(bytes, shown);
+    if (!container && !o.legacy) throw new InputError(legacyMessage(shown));
+    legacy = !container;
+    raw = parseProtobuf(container?.payload ?? bytes, shown);
+    const count = isObj(raw) && Array.isArray(raw.layers) ? raw.layers.length : 0;
+    if (container && count !== container.layers) {
+      throw new InputError(`${shown}: corrupt: the header promises ${container.layers} layers, the file has ${count}`);
+    }
+  }
   const trace = validateTrace(raw, new Checker(shown), path.basename(file, ext));
+  if (legacy) o.legacy!(shown, trace.layers.length);
   return {
     trace: { ...trace, file, sha256: createHash('sha256').update(bytes).digest('hex') },
     object: raw as Record<string, unknown>,
@@ -149,15 +169,17 @@ export function checkTraceObject(object: unknown, label: string): Omit<LoadedTra
 }
 
 function parseJson(bytes: Buffer, shown: string): unknown {
+  const text = bytes.toString('utf8');
+  checkJsonDepth(shown, text); // a deeply nested document would overflow the stack of the code that walks it
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
     throw new InputError(`${shown}: not valid JSON (${oneLine(err)})`);
   }
 }
 
 /** Decodes binary protobuf into the same plain-object shape as the JSON form (enum names, camelCase keys). */
-function parseProtobuf(bytes: Buffer, shown: string): unknown {
+function parseProtobuf(bytes: Uint8Array, shown: string): unknown {
   try {
     const type = traceMessageType();
     // defaults: false keeps absent fields absent, so defaults are applied in one place (validateTrace).
@@ -262,6 +284,7 @@ function validateTrace(raw: unknown, check: Checker, fallbackName: string): Omit
   const description = check.string(raw, 'description', '');
   const sources = check.strings(raw, 'sources');
   const batch = check.uint(raw, 'batch', 1, true);
+  if (batch > LIMITS.batch) check.fail('batch', batch, `at most ${LIMITS.batch} (our bound)`);
   const shape = raw.inputShape;
   if (
     !Array.isArray(shape) ||
@@ -273,6 +296,7 @@ function validateTrace(raw: unknown, check: Checker, fallbackName: string): Omit
   const inputShape = [...shape] as Shape3;
   const rawLayers = raw.layers;
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) check.fail('layers', rawLayers, 'a non-empty list');
+  if (rawLayers.length > LIMITS.layers) check.fail('layers', `${rawLayers.length} layers`, `at most ${LIMITS.layers} (our bound)`);
 
   const layerType = type.lookupType('Layer');
   const layers: SynthesisLayer[] = [];
@@ -300,6 +324,7 @@ function validateTrace(raw: unknown, check: Checker, fallbackName: string): Omit
           : [{ shape: outputs.get(layers[index - 1]!.name)!, what: `the output of "${layers[index - 1]!.name}"` }];
 
     const spec = validateLayer(rawLayer, lc, layerName, batch, feeds, inputNames);
+    checkLayerSize(`${check.file}: layer ${label}`, spec); // before its tensors are decoded
     const data = validateTensors(rawLayer, lc, spec, layerType);
     if (data) tensors.set(layerName, data);
     if (data?.weights) spec.weightDensity = densityOfData(lc, 'weightDensity', spec.weightDensity, data.weights, 'weights');

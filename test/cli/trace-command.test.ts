@@ -24,7 +24,7 @@ describe('eyeriss-sim trace convert', () => {
     const r = cli('trace', 'convert', json, pb);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`wrote ${pb}\n`);
+    expect(r.stdout).toBe(`wrote ${pb} (3 layers)\n`);
     expect(cli('trace', 'convert', pb, back).code).toBe(0);
     const [a, b] = [loadTrace(json), loadTrace(back)];
     expect({ ...b, file: '', sha256: '' }).toEqual({ ...a, file: '', sha256: '' });

@@ -107,12 +107,15 @@ describe('expansion into points', () => {
       '',
     ].join('\n')));
     expect(plan.paramNames).toEqual(['array.clusterRows', 'array.clusterCols', 'offChip.bandwidthGBps', 'trace.layers.conv_dw_13.weightDensity']);
+    // A parameter another block varies has its base value (the config's, the trace's density), not a blank.
+    const base = { 'offChip.bandwidthGBps': null, 'trace.layers.conv_dw_13.weightDensity': 0.95 };
+    const baseArray = { 'array.clusterRows': 8, 'array.clusterCols': 2 };
     expect(plan.points.map((p) => p.params)).toEqual([
-      { 'array.clusterRows': 4, 'array.clusterCols': 4 },
-      { 'array.clusterRows': 8, 'array.clusterCols': 8 },
-      { 'offChip.bandwidthGBps': 1, 'trace.layers.conv_dw_13.weightDensity': 0.1 },
-      { 'offChip.bandwidthGBps': 3, 'trace.layers.conv_dw_13.weightDensity': 0.2 },
-      { 'offChip.bandwidthGBps': 9, 'trace.layers.conv_dw_13.weightDensity': 0.3 },
+      { 'array.clusterRows': 4, 'array.clusterCols': 4, ...base },
+      { 'array.clusterRows': 8, 'array.clusterCols': 8, ...base },
+      { ...baseArray, 'offChip.bandwidthGBps': 1, 'trace.layers.conv_dw_13.weightDensity': 0.1 },
+      { ...baseArray, 'offChip.bandwidthGBps': 3, 'trace.layers.conv_dw_13.weightDensity': 0.2 },
+      { ...baseArray, 'offChip.bandwidthGBps': 9, 'trace.layers.conv_dw_13.weightDensity': 0.3 },
     ]);
     expect(plan.points.map((p) => p.pes)).toEqual([192, 768, 192, 192, 192]);
     expect(plan.points.every((p) => p.hw.config.pe.simdWidth === 1)).toBe(true);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { InputError } from '../../sim/errors.js';
 import { isOnChip, nominalMacs } from '../../sim/workloads/layer.js';
 import { layerOutputShape, listTraceNames, loadTrace, traceMessageType, tracesDir } from '../../sim/workloads/trace.js';
+import { containerHeader } from '../../sim/workloads/trace-container.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'eyeriss-trace-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -16,10 +18,12 @@ function shippedJson(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(tracesDir(), `${name}.json`), 'utf8')) as Record<string, unknown>;
 }
 
-/** Encodes the JSON form with the schema, as a converter to .pb would. */
+/** Encodes the JSON form with the schema, behind the integrity header, as a converter to .pb would. */
 function toProtobuf(json: unknown): Uint8Array {
   const type = traceMessageType();
-  return type.encode(type.fromObject(json as Record<string, unknown>)).finish();
+  const payload = type.encode(type.fromObject(json as Record<string, unknown>)).finish();
+  const layers = (json as { layers: unknown[] }).layers.length;
+  return Buffer.concat([containerHeader(layers, payload.length, createHash('sha256').update(payload).digest()), payload]);
 }
 
 function writeJson(file: string, json: unknown): string {
@@ -241,7 +245,12 @@ describe('bad input throws a one-line InputError naming the file, layer and fiel
 
   test('truncated .pb', () => {
     const bytes = toProtobuf(shippedJson('alexnet'));
-    expectError(writeTemp('truncated.pb', bytes.subarray(0, Math.floor(bytes.length / 2))), /protobuf/);
+    expectError(writeTemp('truncated.pb', bytes.subarray(0, Math.floor(bytes.length / 2))), /truncated/);
+  });
+
+  test('a .pb without the integrity header names trace convert', () => {
+    const type = traceMessageType();
+    expectError(writeTemp('old.pb', type.encode(type.fromObject(shippedJson('alexnet'))).finish()), /no integrity header/, /trace convert/);
   });
 
   test('random bytes .pb', () => {
