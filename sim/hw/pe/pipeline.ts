@@ -14,7 +14,8 @@
  *
  * Windows follow each other through the pipeline without draining it. The event engine uses the closed
  * recurrence (RecurrenceTiming); the tick engine steps the same rules cycle by cycle (SteppedTiming). The
- * two must agree exactly; test/engine/tick-vs-event.test.ts holds them to it.
+ * two must agree exactly; test/hw/pe-pipeline.test.ts holds them to it token by token, for every lead
+ * (0 on Eyeriss v1, whose SPad reads share one stage), and test/run/engines-agree.test.ts layer by layer.
  */
 export interface PipelineTiming {
   /** Starts window `seq` at cycle `now` with FE tokens `words[0..n)` (0 = dropped after stage 3). */
@@ -112,9 +113,9 @@ export class SteppedTiming implements PipelineTiming {
   start(seq: number, now: number, words: Int32Array, n: number): void {
     this.feEnds[seq % RING] = Infinity;
     this.dones[seq % RING] = Infinity;
-    this.feWindows.push({ seq, start: now, words: Array.from(words.subarray(0, n)), next: 0 });
     this.pendingBe.set(seq, { left: 0, lastEnd: -Infinity, feDone: false, feEnd: 0 });
     if (n === 0) this.finishFe(seq, now);
+    else this.feWindows.push({ seq, start: now, words: Array.from(words.subarray(0, n)), next: 0 });
   }
 
   feEnd(seq: number): number {
@@ -127,16 +128,13 @@ export class SteppedTiming implements PipelineTiming {
 
   advance(now: number): void {
     // Stage 4 first: a token starting now frees its queue slot for this cycle's FE.
+    let beIdle = false;
     if (this.beRemaining > 0) {
       this.beRemaining--;
       this.busyCycles++;
       if (this.beRemaining === 0) this.beTokenEnded(now + 1);
-    } else if (this.queue.length > 0 && this.queue[0]!.ready <= now) {
-      const token = this.queue.shift()!;
-      this.beSeq = token.seq;
-      this.beRemaining = token.words - 1;
-      this.busyCycles++;
-      if (this.beRemaining === 0) this.beTokenEnded(now + 1);
+    } else if (!this.beginBe(now)) {
+      beIdle = true;
     }
     // Front end: one token per cycle for the oldest window that has started.
     const win = this.feWindows[0];
@@ -152,6 +150,20 @@ export class SteppedTiming implements PipelineTiming {
       this.feWindows.shift();
       this.finishFe(win.seq, now + 1);
     }
+    // With lead 0 (iact and weight read in one stage, Eyeriss v1) a token fetched now reaches stage 4 now,
+    // as in the recurrence (beStart = issue + lead), when stage 4 has nothing else this cycle.
+    if (beIdle) this.beginBe(now);
+  }
+
+  /** Moves the queue's head into stage 4 at `now` if it is ready; false if stage 4 stays idle. */
+  private beginBe(now: number): boolean {
+    if (this.queue.length === 0 || this.queue[0]!.ready > now) return false;
+    const token = this.queue.shift()!;
+    this.beSeq = token.seq;
+    this.beRemaining = token.words - 1;
+    this.busyCycles++;
+    if (this.beRemaining === 0) this.beTokenEnded(now + 1);
+    return true;
   }
 
   private finishFe(seq: number, feEnd: number): void {
