@@ -11,6 +11,19 @@ export function arrayShape(hw: HwConfig): ArrayShape {
   };
 }
 
+/** Most windows a PE keeps in flight: the PE's rings of window state are this long. */
+export const MAX_PSUM_SLOTS = 32;
+
+/**
+ * Windows whose psums the psum SPad holds at once: as many M0-entry vectors as fit (JETCAS19 §IV: 32 x 20 b,
+ * so 32 windows in flight at M0 = 1, one at M0 = 32). Our choice (the papers do not say how the psum SPad is
+ * shared between windows): one window computes into a free vector while the others wait to leave the PE,
+ * which hides the 7-stage pipeline's latency when windows are short (depth-wise: a few MACs each).
+ */
+export function psumSlots(M0: number, psumEntries: number): number {
+  return Math.max(1, Math.min(MAX_PSUM_SLOTS, Math.floor(psumEntries / M0)));
+}
+
 /** SPad geometry a mapping implies. */
 export function peGeometry(p: Problem, m: Mapping, hw: HwConfig) {
   const windowSegments = Math.ceil(p.S / p.V);
@@ -19,7 +32,7 @@ export function peGeometry(p: Problem, m: Mapping, hw: HwConfig) {
     /** Dense worst case of a window's iacts: iacts are data, unknown when the layer is configured. */
     iactWindowEntries: windowSegments * p.V * m.C0,
     weightColumns: p.S * m.C0,
-    psumSlots: 2 * m.M0 <= hw.pe.psumSpadEntries ? 2 : 1,
+    psumSlots: psumSlots(m.M0, hw.pe.psumSpadEntries),
   };
 }
 

@@ -92,7 +92,7 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const be = C0 * p.S * di * wordsPerIact;
   const compute = Math.max(fe, be) + 1;
   const drain = Math.ceil((M0 * hw.precision.psumBits) / hw.pe.psumLinkBits);
-  let window = geo.psumSlots === 2 ? Math.max(compute, drain) : compute + drain;
+  let window = geo.psumSlots >= 2 ? Math.max(compute, drain) : compute + drain;
   // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
   const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
   const chains = sp('N') * sp('G') * sp('M') * sp('E');

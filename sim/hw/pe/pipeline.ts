@@ -34,7 +34,7 @@ export interface PipelineTiming {
   readonly busyCycles: number;
 }
 
-const RING = 8; // windows in flight are bounded by the psum slots (<= 2) plus one being started
+const RING = 64; // windows in flight are bounded by the psum slots (<= MAX_PSUM_SLOTS = 32) plus one being started
 
 export class RecurrenceTiming implements PipelineTiming {
   busyCycles = 0;

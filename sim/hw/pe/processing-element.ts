@@ -70,7 +70,7 @@ export interface ChainView {
   receiverOf(member: number, pass: number): PsumReceiver;
 }
 
-const RING = 8; // windows between start and send: psum slots (<= 2) plus forwarded ones
+const RING = 64; // windows between start and send: psum slots (<= MAX_PSUM_SLOTS) plus forwarded ones
 // What a PE waits for that only a delivery can bring. Anything whose time is already known is not waited
 // for: the PE acts at once, at the latest of the known times (see step()).
 const WAIT_SEGMENT = 1;

@@ -1,8 +1,8 @@
 /**
  * The five scratchpads of a v2 PE (JETCAS19 §IV): iact address and data, weight address and data, psum.
  * The iact SPads hold a sliding window of CSC segments as a ring; the weight SPads hold one CSC tile; the
- * psum SPad holds one or two windows' psums (two when 2*M0 fits, so the next window can compute while the
- * previous one's psums leave the PE).
+ * psum SPad holds the psums of as many windows as fit (mapping/constraints.ts psumSlots), so later windows
+ * compute while earlier ones' psums leave the PE.
  */
 export class PeSpads {
   // iact data SPad (ring of count+data entries) and iact address SPad (ring of segments).
