@@ -1,5 +1,5 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, type Axis, DIMS, type Dim, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
+import { AXES, type Axis, DIMS, type Dim, type IactFormat, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, temporalCounts } from './mapping.js';
 import { arrayShape, mappingProblem, peGeometry, peModes } from './constraints.js';
 import type { Problem } from './problem.js';
 
@@ -71,7 +71,8 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const t = temporalCounts(p, m);
   const geo = peGeometry(p, m, hw);
   const compressed = m.peMode === 'compressed';
-  const di = compressed ? dens.iact : 1;
+  const rawIacts = iactFormat(m) === 'raw';
+  const di = rawIacts ? 1 : dens.iact;
   const M0 = Math.min(m.M0, p.M);
   const C0 = Math.min(m.C0, p.C);
   const simd = hw.pe.simdWidth;
@@ -86,8 +87,11 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     const i = DIMS.indexOf(d);
     return ap.clusterRow[i]! * ap.clusterCol[i]! * ap.peRow[i]! * ap.peCol[i]!;
   };
-  // Compute per window: FE one token per stored iact, BE words per iact inside the filter.
-  const fe = geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0);
+  // Compute per window: FE one token per stored iact (raw iacts with CSC weights: per filter position whose
+  // weight column holds weights), BE words per iact inside the filter.
+  const fe = compressed && rawIacts
+    ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
+    : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0);
   const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
   const be = C0 * p.S * di * wordsPerIact;
   const compute = Math.max(fe, be) + 1;
@@ -105,7 +109,7 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const keys = bus
     ? rowsDistinct * sp('C') * sp('N') * sp('G')
     : rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
-  const segBits = compressed ? hw.pe.iactAddrBits + p.V * C0 * dens.iact * hw.pe.iactDataEntryBits : p.V * C0 * hw.precision.iactBits;
+  const segBits = !rawIacts ? hw.pe.iactAddrBits + p.V * C0 * dens.iact * hw.pe.iactDataEntryBits : p.V * C0 * hw.precision.iactBits;
   const iactPerWindow = Math.ceil(keys / hw.noc.iact.routersPerCluster) * Math.max(1, segBits / hw.noc.iact.portBits);
   window = Math.max(window, iactPerWindow);
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
@@ -188,13 +192,14 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
         options.peCol.forEach((peCol, i3) => {
           const p3 = within(p2, products.peCol[i3]!);
           if (!p3) return;
-          for (const peMode of modes) {
+          for (const peMode of modes) for (const iacts of (peMode === 'compressed' ? ['csc', 'raw'] : ['csc']) as IactFormat[]) {
             for (const M0 of m0Options) {
               if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
               for (const mBlock of mBlockOptions) {
                 for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
                   const mapping: Mapping = {
                     peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock,
+                    ...(iacts === 'raw' ? { iacts } : {}),
                   };
                   const t = temporalCounts(p, mapping);
                   if (mBlock > 1 && mBlock > t.M) continue;

@@ -56,6 +56,22 @@ export interface Mapping {
   rowsPerPass: { N: number; E: number };
   /** M tiles processed inside the reduction loops, their psums held in the GLB together (1: none). */
   mBlock: number;
+  /**
+   * Compression per data type in the compressed mode: iacts in CSC (default) or raw, with the weights in CSC
+   * either way. JETCAS19 §IV-C gives the dense mode (address SPads clock-gated, counts fixed at 0) for "iacts
+   * and weights"; that each data type can take it on its own is our reading: they have separate address SPads.
+   * Raw iacts pay for zero iacts and padding (gated, not skipped) but never for an empty weight column, which
+   * suits depth-wise layers (M0 = 1: most zero weights empty a column); the v2 PE ground truth for depth-wise
+   * layers counts exactly that (non-zero weights x E x F, zero iacts and padding not skipped).
+   */
+  iacts?: IactFormat;
+}
+
+export type IactFormat = 'csc' | 'raw';
+
+/** How a mapping stores iacts: raw in the uncompressed mode, else as the mapping says (CSC by default). */
+export function iactFormat(m: Mapping): IactFormat {
+  return m.peMode === 'uncompressed' ? 'raw' : (m.iacts ?? 'csc');
 }
 
 export interface ArrayShape {
@@ -112,13 +128,14 @@ export function temporalCounts(p: Problem, m: Mapping): Record<Dim, number> {
 export function formatMapping(m: Mapping): string {
   const axes = AXES.map((a) => `${a}=${m.spatial[a].map(([d, f]) => `${d}${f}`).join('.') || '-'}`);
   return `${axes.join(' ')} M0=${m.M0} C0=${m.C0} rows=N${m.rowsPerPass.N}.E${m.rowsPerPass.E} mode=${m.peMode}` +
-    (m.mBlock > 1 ? ` mblock=${m.mBlock}` : '');
+    (m.mBlock > 1 ? ` mblock=${m.mBlock}` : '') + (m.peMode === 'compressed' && m.iacts === 'raw' ? ' iacts=raw' : '');
 }
 
 /**
  * Parses the one-line form printed by `formatMapping`, e.g.
  * `clusterRow=E2.M4 clusterCol=M2 peRow=R3 peCol=E4 M0=32 C0=5 rows=N1.E1 mode=compressed`.
- * Axes left out carry nothing; `rows` defaults to N1.E1, `mode` to compressed, `mblock` to 1.
+ * Axes left out carry nothing; `rows` defaults to N1.E1, `mode` to compressed, `mblock` to 1, `iacts` to csc
+ * (`iacts=raw`: raw iacts with CSC weights, compressed mode only).
  */
 export function parseMappingText(text: string, where: string): Mapping {
   const m: Mapping = {
@@ -150,13 +167,17 @@ export function parseMappingText(text: string, where: string): Mapping {
     } else if (key === 'mblock') {
       if (!/^\d+$/.test(value!) || Number(value) < 1) bad(token, 'mblock=<n> with n >= 1');
       m.mBlock = Number(value);
+    } else if (key === 'iacts') {
+      if (value !== 'csc' && value !== 'raw') bad(token, 'iacts=csc or iacts=raw');
+      if (value === 'raw') m.iacts = 'raw';
     } else if (key === 'mode') {
       if (value !== 'compressed' && value !== 'uncompressed') bad(token, 'mode=compressed or mode=uncompressed');
       m.peMode = value as PeMode;
     } else {
-      bad(token, `one of ${[...AXES, 'M0', 'C0', 'rows', 'mode', 'mblock'].join(', ')}`);
+      bad(token, `one of ${[...AXES, 'M0', 'C0', 'rows', 'mode', 'mblock', 'iacts'].join(', ')}`);
     }
   }
+  if (m.iacts === 'raw' && m.peMode !== 'compressed') bad(text, 'iacts=raw only with mode=compressed (uncompressed iacts are always raw)');
   if (m.M0 < 1) bad(text, 'M0=<n> with n >= 1');
   if (m.C0 < 1) bad(text, 'C0=<n> with n >= 1');
   return m;

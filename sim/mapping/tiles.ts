@@ -1,6 +1,6 @@
 import { SimulationError } from '../errors.js';
 import { createCscBuffer, encodeCscInto } from '../sparse/csc.js';
-import type { PeMode } from './mapping.js';
+import type { IactFormat, PeMode } from './mapping.js';
 import type { Problem } from './problem.js';
 
 /*
@@ -51,7 +51,7 @@ export class IactSegmentStore {
   constructor(
     readonly problem: Problem,
     readonly C0: number,
-    readonly mode: PeMode,
+    readonly format: IactFormat,
     iacts: Int16Array,
     countBits: number,
     windowSegments: number,
@@ -62,7 +62,7 @@ export class IactSegmentStore {
     const total = N * G * this.channelTiles * Hp * this.segmentsPerRow;
     this.start = new Uint32Array(total + 1);
     this.nonZeros = new Uint16Array(total);
-    const entries = new EntryArrays(mode === 'compressed' ? Math.ceil(iacts.length * 0.6) + total : total * C0 * V);
+    const entries = new EntryArrays(format === 'csc' ? Math.ceil(iacts.length * 0.6) + total : total * C0 * V);
     const column = new Int16Array(C0 * V);
     const csc = createCscBuffer(C0 * V, 1);
     let seg = 0;
@@ -88,7 +88,7 @@ export class IactSegmentStore {
               }
               this.nonZeros[seg] = nz;
               this.start[seg] = entries.length;
-              if (mode === 'compressed') {
+              if (format === 'csc') {
                 encodeCscInto(csc, column, 0, 1, rows, rows, 1, countBits, false);
                 entries.reserve(csc.length);
                 entries.count.set(csc.count.subarray(0, csc.length), entries.length);

@@ -10,7 +10,7 @@ import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
 import { FinalOutput, PsumChain, PsumStore } from '../hw/psum-chain.js';
 import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
-import { type Mapping, formatMapping } from '../mapping/mapping.js';
+import { type Mapping, formatMapping, iactFormat } from '../mapping/mapping.js';
 import { rankMappings } from '../mapping/mapper.js';
 import { MappingPlan } from '../mapping/plan.js';
 import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
@@ -160,7 +160,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const plan = new MappingPlan(p, mapping, arrayShape(hw));
   const geo = peGeometry(p, mapping, hw);
   const compressed = mapping.peMode === 'compressed';
-  const iactStore = new IactSegmentStore(p, mapping.C0, mapping.peMode, iacts, hw.pe.cscCountBits, geo.windowSegments);
+  const iactsCompressed = iactFormat(mapping) === 'csc';
+  const iactStore = new IactSegmentStore(p, mapping.C0, iactFormat(mapping), iacts, hw.pe.cscCountBits, geo.windowSegments);
 
   const sim = new Simulator(options.engine);
   const counts = new AccessCounts();
@@ -175,7 +176,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   for (let i = 0; i < plan.numPes; i++) {
     const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
     const node = new ProcessingElement(`PE${i}`, i, sim, {
-      plan, iacts: iactStore, weights: chosen.weights, compressed, windowSegments: geo.windowSegments,
+      plan, iacts: iactStore, weights: chosen.weights, compressed, iactsCompressed, windowSegments: geo.windowSegments,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
       iactEntries: pe.iactDataSpadEntries, iactSegments: pe.iactAddrSpadEntries, weightAddrEntries: pe.weightAddrSpadEntries,
       weightEntries: pe.weightDataSpadWords * pe.simdWidth, psumEntries: pe.psumSpadEntries,
@@ -206,9 +207,9 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   }
 
   const iactBits = (seg: number): number =>
-    compressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits;
+    iactsCompressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits;
   // CSC metadata of a packet: its address(es) and one zero-run count per entry.
-  const iactMeta = (pk: Packet): number => (compressed ? pe.iactAddrBits + iactStore.entries(pk.payload) * pe.cscCountBits : 0);
+  const iactMeta = (pk: Packet): number => (iactsCompressed ? pe.iactAddrBits + iactStore.entries(pk.payload) * pe.cscCountBits : 0);
   const weightMeta = (pk: Packet): number => {
     const w = chosen.weights;
     return compressed ? w.columns(pk.payload) * pe.weightAddrBits + w.entries(pk.payload) * pe.cscCountBits : 0;

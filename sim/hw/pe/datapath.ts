@@ -16,7 +16,14 @@ import type { PeSpads } from './spads.js';
  * the conservation check at the end of a layer compares their sum with the layer's nominal MACs.
  */
 export interface WindowGeometry {
+  /** Iacts in CSC (rows from the counts); raw iacts have count 0, so the same decode gives their position. */
   compressed: boolean;
+  /**
+   * Raw iacts with CSC weights: every iact's position in the window is fixed, so the PE issues only the
+   * positions whose weight column holds weights. Our choice (JETCAS19 §IV-B only says an iact with no
+   * non-zero weight is "not passed further" and need not cause a bubble): such a position costs no cycle.
+   */
+  issueByWeights: boolean;
   /** Segments in a window: ceil(S / V). */
   windowSegments: number;
   /** Input columns per segment (horizontal stride). */
@@ -52,7 +59,7 @@ export const padSlotCounter = counterIndex('mac', 'weight', 'gate');
 export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: number, tokens: Int32Array, counts: AccessCounts): number {
   const c = counts.c;
   const { iactCount, iactData, segStart, segLen, weightAddr, weightData, weightRow, colNonZeros, colFillers, colPads, psum } = spads;
-  const { compressed, windowSegments, V, S, cCount, mCount, simdWidth } = g;
+  const { compressed, issueByWeights, windowSegments, V, S, cCount, mCount, simdWidth } = g;
   const iactCap = spads.iactEntries;
   const cols = spads.weightCols;
   const weightEnd = spads.weightEntries;
@@ -83,7 +90,7 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
       const p = (row / cCount) | 0;
       const x = j * V + p;
       if (x >= S) {
-        tokens[n++] = 0; // past the filter's last column: no weight column matches
+        if (!issueByWeights) tokens[n++] = 0; // past the filter's last column: no weight column matches
         continue;
       }
       validIacts++;
@@ -91,11 +98,18 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
       const start = weightAddr[k]!;
       const end = k + 1 < cols ? weightAddr[k + 1]! : weightEnd;
       const words = Math.ceil((end - start) / simdWidth);
-      tokens[n++] = words;
+      if (words > 0 || !issueByWeights) tokens[n++] = words;
       if (a === 0) {
-        // Uncompressed zero iact: the weight column is walked with reads and MACs gated.
+        // Raw zero iact: the weight column is walked with reads and MACs gated (with CSC weights, only its
+        // stored entries; the zero weights CSC left out are skipped).
         weightGatedWords += words;
-        gate += mCount;
+        if (issueByWeights) {
+          const stored = colNonZeros[k]! + colFillers[k]!;
+          gate += stored;
+          skip += mCount - stored;
+        } else {
+          gate += mCount;
+        }
         continue;
       }
       lookups++;

@@ -46,7 +46,10 @@ export interface PeStatic {
   plan: MappingPlan;
   iacts: IactSegmentStore;
   weights: WeightTileStore;
+  /** Weights in CSC (the compressed mode). */
   compressed: boolean;
+  /** Iacts in CSC (raw in the uncompressed mode, and in the compressed mode with `iacts=raw`). */
+  iactsCompressed: boolean;
   windowSegments: number;
   simdWidth: number;
   psumBits: number;
@@ -182,7 +185,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     };
     const p = st.plan.problem;
     this.geometry = {
-      compressed: st.compressed, windowSegments: st.windowSegments, V: p.V, S: p.S, cCount: 0, mCount: 0,
+      compressed: st.iactsCompressed, issueByWeights: st.compressed && !st.iactsCompressed, windowSegments: st.windowSegments, V: p.V, S: p.S, cCount: 0, mCount: 0,
       simdWidth: st.simdWidth,
     };
   }
