@@ -1,5 +1,5 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, type ArrayShape, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
+import { AXES, type ArrayShape, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, temporalCounts } from './mapping.js';
 import type { Problem } from './problem.js';
 
 export function arrayShape(hw: HwConfig): ArrayShape {
@@ -27,11 +27,21 @@ export function psumSlots(M0: number, psumEntries: number): number {
 /** SPad geometry a mapping implies. */
 export function peGeometry(p: Problem, m: Mapping, hw: HwConfig) {
   const windowSegments = Math.ceil(p.S / p.V);
+  const R0 = m.R0 ?? 1;
   return {
+    /** Segments of one input row in a window. */
     windowSegments,
+    /** Filter rows in the PE: a window holds windowSegments segments of each of R0 input rows. */
+    filterRows: R0,
     /** Dense worst case of a window's iacts: iacts are data, unknown when the layer is configured. */
-    iactWindowEntries: windowSegments * p.V * m.C0,
-    weightColumns: p.S * m.C0,
+    iactWindowEntries: R0 * windowSegments * p.V * m.C0,
+    weightColumns: R0 * p.S * m.C0,
+    /**
+     * Segments the iact SPads hold: one address entry each in CSC; with raw iacts the address SPad is
+     * clock-gated (JETCAS19 §IV-C dense mode: segments are fixed-size, their starts implicit), so only the
+     * data SPad's entries bound them.
+     */
+    iactSlots: iactFormat(m) === 'csc' ? hw.pe.iactAddrSpadEntries : hw.pe.iactDataSpadEntries,
     psumSlots: psumSlots(m.M0, hw.pe.psumSpadEntries),
   };
 }
@@ -74,14 +84,18 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
   if (m.rowsPerPass.N < 1 || m.rowsPerPass.E < 1) return 'rows per pass must be >= 1';
   const g = peGeometry(p, m, hw);
   const pe = hw.pe;
-  if (g.windowSegments > pe.iactAddrSpadEntries) {
-    return `an iact window of ${g.windowSegments} segments exceeds the ${pe.iactAddrSpadEntries}-entry iact address SPad`;
+  if (g.filterRows !== 1 && g.filterRows !== p.R) return `R0=${g.filterRows}: a PE holds one filter row or all ${p.R}`;
+  if (g.filterRows > 1 && hw.offChip.blocksProcessing) {
+    return 'whole filters per PE (R0 > 1) are not modelled with blocking GLB passes (Eyeriss v1)';
+  }
+  if (g.windowSegments * g.filterRows > g.iactSlots) {
+    return `an iact window of ${g.windowSegments * g.filterRows} segments exceeds the ${g.iactSlots} segments the iact SPads hold`;
   }
   if (g.iactWindowEntries > pe.iactDataSpadEntries) {
-    return `an iact window of ${g.iactWindowEntries} values (C0=${m.C0} x ${g.windowSegments * p.V} columns) exceeds the ${pe.iactDataSpadEntries}-entry iact data SPad`;
+    return `an iact window of ${g.iactWindowEntries} values (C0=${m.C0} x ${g.filterRows * g.windowSegments * p.V} columns) exceeds the ${pe.iactDataSpadEntries}-entry iact data SPad`;
   }
   if (g.weightColumns > pe.weightAddrSpadEntries) {
-    return `${g.weightColumns} weight columns (C0=${m.C0} x S=${p.S}) exceed the ${pe.weightAddrSpadEntries}-entry weight address SPad`;
+    return `${g.weightColumns} weight columns (C0=${m.C0} x S=${p.S} x R0=${g.filterRows}) exceed the ${pe.weightAddrSpadEntries}-entry weight address SPad`;
   }
   if (m.M0 > pe.psumSpadEntries) return `M0=${m.M0} exceeds the ${pe.psumSpadEntries}-entry psum SPad`;
   if (m.peMode === 'uncompressed' && g.weightColumns * Math.ceil(Math.min(m.M0, p.M) / pe.simdWidth) > pe.weightDataSpadWords) {

@@ -89,11 +89,12 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   };
   // Compute per window: FE one token per stored iact (raw iacts with CSC weights: per filter position whose
   // weight column holds weights), BE words per iact inside the filter.
-  const fe = compressed && rawIacts
+  const R0 = geo.filterRows;
+  const fe = R0 * (compressed && rawIacts
     ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
-    : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0);
+    : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
   const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
-  const be = C0 * p.S * di * wordsPerIact;
+  const be = R0 * C0 * p.S * di * wordsPerIact;
   const compute = Math.max(fe, be) + 1;
   const drain = Math.ceil((M0 * hw.precision.psumBits) / hw.pe.psumLinkBits);
   let window = geo.psumSlots >= 2 ? Math.max(compute, drain) : compute + drain;
@@ -104,7 +105,7 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   else if (t.C * t.R > 1) window = Math.max(window, 2 * psumFlits);
   // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus).
   const ePc = bus ? sp('E') : f('peCol', 'E');
-  const rPr = bus ? f('peRow', 'R') : f('peRow', 'R');
+  const rPr = f('peRow', 'R') * R0;
   const rowsDistinct = p.U <= rPr ? (ePc - 1) * p.U + rPr : ePc * rPr;
   const keys = bus
     ? rowsDistinct * sp('C') * sp('N') * sp('G')
@@ -125,7 +126,7 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     const bitsPerCycle = (hw.offChip.bandwidthGBps * 8e9) / (hw.clockMHz * 1e6);
     const rlc = hw.offChip.rlc;
     const valueBits = (density: number): number => (rlc ? (density * rlc.wordBits) / rlc.pairsPerWord : hw.precision.iactBits);
-    const inputRows = (sp('E') * eInner - 1) * p.U + sp('R');
+    const inputRows = (sp('E') * eInner - 1) * p.U + sp('R') * R0;
     const blockValues = inputRows * p.Wp * C0 * sp('C') * sp('N') * nInner;
     const iactBits = (passes / mBlock) * blockValues * valueBits(dens.iact);
     const weightBits = passes * sp('M') * sp('G') * sp('C') * sp('R') * tileBits;
@@ -156,13 +157,18 @@ export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?:
 
 function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][]): RankedMapping[] {
   const shape = arrayShape(hw);
-  const g = { windowSegments: Math.ceil(p.S / p.V) };
-  const maxC0 = Math.min(
-    Math.floor(hw.pe.iactDataSpadEntries / (g.windowSegments * p.V)),
-    Math.floor(hw.pe.weightAddrSpadEntries / p.S),
-  );
-  if (maxC0 < 1) return [];
-  const C0 = balanced(p.C, maxC0);
+  const windowSegments = Math.ceil(p.S / p.V);
+  // Filter rows per PE: one (row stationary), or the whole filter where the SPads hold it (mapping.ts R0).
+  const rowOptions: [R0: number, C0: number][] = [];
+  for (const R0 of p.R > 1 && !hw.offChip.blocksProcessing ? [1, p.R] : [1]) {
+    const maxC0 = Math.min(
+      Math.floor(hw.pe.iactDataSpadEntries / (R0 * windowSegments * p.V)),
+      Math.floor(hw.pe.weightAddrSpadEntries / (R0 * p.S)),
+    );
+    if (maxC0 >= 1) rowOptions.push([R0, balanced(p.C, maxC0)]); // segment counts: mappingProblem
+  }
+  if (rowOptions.length === 0) return [];
+  const C0 = Math.min(...rowOptions.map(([, c]) => c));
   const m0Options = [...new Set([32, 16, 8, 4, 2, 1].filter((x) => x <= hw.pe.psumSpadEntries).map((x) => balanced(p.M, x)))];
   // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all.
   const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1];
@@ -179,6 +185,8 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
     return out.every((x, i) => x <= maxTiles[i]!) ? out : null;
   };
   const mIndex = DIMS.indexOf('M');
+  const rIndex = DIMS.indexOf('R');
+  const cIndex = DIMS.indexOf('C');
   const ranked: RankedMapping[] = [];
   let worstKept = Infinity;
   options.clusterRow.forEach((clusterRow, i0) => {
@@ -192,7 +200,9 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
         options.peCol.forEach((peCol, i3) => {
           const p3 = within(p2, products.peCol[i3]!);
           if (!p3) return;
-          for (const peMode of modes) for (const iacts of (peMode === 'compressed' ? ['csc', 'raw'] : ['csc']) as IactFormat[]) {
+          for (const [R0, C0] of rowOptions) for (const peMode of modes) for (const iacts of (peMode === 'compressed' ? ['csc', 'raw'] : ['csc']) as IactFormat[]) {
+            if (R0 > 1 && p3[rIndex]! > 1) continue; // the whole filter is in every PE: no R across PEs
+            if (p3[cIndex]! > ceilDiv(p.C, C0)) continue;
             for (const M0 of m0Options) {
               if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
               for (const mBlock of mBlockOptions) {
@@ -200,6 +210,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
                   const mapping: Mapping = {
                     peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock,
                     ...(iacts === 'raw' ? { iacts } : {}),
+                    ...(R0 > 1 ? { R0 } : {}),
                   };
                   const t = temporalCounts(p, mapping);
                   if (mBlock > 1 && mBlock > t.M) continue;

@@ -149,7 +149,7 @@ export class MappingPlan {
     const g = g2 * this.spatial.G + this.coord(pe, 'G');
     const mTile = m2 * this.spatial.M + this.coord(pe, 'M');
     const cTile = c2 * this.spatial.C + this.coord(pe, 'C');
-    const r = r2 * this.spatial.R + this.coord(pe, 'R');
+    const r = (r2 * this.spatial.R + this.coord(pe, 'R')) * this.tile.R;
     const mBase = mTile * this.tile.M;
     const cBase = cTile * this.tile.C;
     if (g >= pr.G || mBase >= pr.M || cBase >= pr.C || r >= pr.R) return null;
@@ -184,6 +184,7 @@ export class MappingPlan {
 
 export interface PassSlice {
   g: number;
+  /** First filter row (the PE holds tile.R rows from it). */
   r: number;
   mTile: number;
   cTile: number;

@@ -75,10 +75,10 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, weights: Int8
   const shape = arrayShape(hw);
   const stores = new Map<string, WeightTileStore>();
   const tilesFor = (m: Mapping): WeightTileStore => {
-    const key = `${m.peMode}/${m.M0}/${m.C0}`;
+    const key = `${m.peMode}/${m.M0}/${m.C0}/${m.R0 ?? 1}`;
     let s = stores.get(key);
     if (!s) {
-      s = new WeightTileStore(p, m.M0, m.C0, m.peMode, weights, hw.pe.cscCountBits, hw.pe.simdWidth);
+      s = new WeightTileStore(p, m.M0, m.C0, m.peMode, weights, hw.pe.cscCountBits, hw.pe.simdWidth, m.R0);
       stores.set(key, s);
     }
     return s;
@@ -178,7 +178,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     const node = new ProcessingElement(`PE${i}`, i, sim, {
       plan, iacts: iactStore, weights: chosen.weights, compressed, iactsCompressed, windowSegments: geo.windowSegments,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
-      iactEntries: pe.iactDataSpadEntries, iactSegments: pe.iactAddrSpadEntries, weightAddrEntries: pe.weightAddrSpadEntries,
+      iactEntries: pe.iactDataSpadEntries, iactSegments: geo.iactSlots, weightAddrEntries: pe.weightAddrSpadEntries,
       weightEntries: pe.weightDataSpadWords * pe.simdWidth, psumEntries: pe.psumSpadEntries,
     }, counts, timing);
     node.chain = OFF_CHAIN;
@@ -253,7 +253,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     const ch = new MulticastChannel(sim, {
       name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
-      entryCredits: pe.iactDataSpadEntries, slotCredits: pe.iactAddrSpadEntries,
+      entryCredits: pe.iactDataSpadEntries, slotCredits: geo.iactSlots,
       bufferBits: hw.glb.iactBankBytes * 8, glbPortBits: hw.noc.iact.portBits,
       dramBits: (pk) => pk.bits, metadataBits: iactMeta, payloads: iactStore.start.length - 1, gate: controller,
       destinations: spec.keys.flat(), numPes: plan.numPes,

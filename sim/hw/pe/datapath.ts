@@ -24,8 +24,10 @@ export interface WindowGeometry {
    * non-zero weight is "not passed further" and need not cause a bubble): such a position costs no cycle.
    */
   issueByWeights: boolean;
-  /** Segments in a window: ceil(S / V). */
+  /** Segments of one input row in a window: ceil(S / V). */
   windowSegments: number;
+  /** Filter rows in the PE (mapping R0): the window's segments are segment j of input rows 0..R0-1 in turn. */
+  filterRows: number;
   /** Input columns per segment (horizontal stride). */
   V: number;
   S: number;
@@ -59,7 +61,7 @@ export const padSlotCounter = counterIndex('mac', 'weight', 'gate');
 export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: number, tokens: Int32Array, counts: AccessCounts): number {
   const c = counts.c;
   const { iactCount, iactData, segStart, segLen, weightAddr, weightData, weightRow, colNonZeros, colFillers, colPads, psum } = spads;
-  const { compressed, issueByWeights, windowSegments, V, S, cCount, mCount, simdWidth } = g;
+  const { compressed, issueByWeights, windowSegments, filterRows, V, S, cCount, mCount, simdWidth } = g;
   const iactCap = spads.iactEntries;
   const cols = spads.weightCols;
   const weightEnd = spads.weightEntries;
@@ -74,8 +76,14 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
   let weightGatedWords = 0;
   let lookups = 0;
   let iactReads = 0;
-  for (let j = 0; j < windowSegments; j++) {
-    const slot = (spads.segHead + j) % spads.iactSegments;
+  const segments = windowSegments * filterRows;
+  for (let i = 0, j = 0, r = 0; i < segments; i++) {
+    const slot = (spads.segHead + i) % spads.iactSegments;
+    if (i > 0 && ++r === filterRows) {
+      r = 0;
+      j++;
+    }
+    const rowColumns = r * cCount; // weight columns are (filter row, channel)-major: k = (r * cCount + c) * S + s
     const len = segLen[slot]!;
     let idx = segStart[slot]!;
     if (len === 0) {
@@ -94,7 +102,7 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
         continue;
       }
       validIacts++;
-      const k = (row - p * cCount) * S + x; // weight columns are channel-major: k = c * S + s
+      const k = (rowColumns + row - p * cCount) * S + x;
       const start = weightAddr[k]!;
       const end = k + 1 < cols ? weightAddr[k + 1]! : weightEnd;
       const words = Math.ceil((end - start) / simdWidth);
@@ -128,8 +136,8 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
     }
   }
   // Zero iacts inside the filter that compression left out: their whole weight columns are skipped.
-  skip += (cCount * S - validIacts) * mCount;
-  c[I.iactAddrRead] += windowSegments;
+  skip += (filterRows * cCount * S - validIacts) * mCount;
+  c[I.iactAddrRead] += segments;
   c[I.iactDataRead] += iactReads;
   if (compressed) c[I.weightAddrRead] += lookups;
   else c[I.weightAddrGate] += lookups; // dense mode: address SPads are clock-gated (JETCAS19 §IV-C)

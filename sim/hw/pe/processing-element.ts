@@ -185,7 +185,8 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     };
     const p = st.plan.problem;
     this.geometry = {
-      compressed: st.iactsCompressed, issueByWeights: st.compressed && !st.iactsCompressed, windowSegments: st.windowSegments, V: p.V, S: p.S, cCount: 0, mCount: 0,
+      compressed: st.iactsCompressed, issueByWeights: st.compressed && !st.iactsCompressed, windowSegments: st.windowSegments,
+      filterRows: st.plan.tile.R, V: p.V, S: p.S, cCount: 0, mCount: 0,
       simdWidth: st.simdWidth,
     };
   }
@@ -360,7 +361,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       // Compute: the pass's weights in, the window's segments delivered, a psum slot free (its window
       // sent), the front end free; the window starts at the latest of those times.
       if (this.weightsFor !== this.pass) return this.wait(WAIT_WEIGHTS, started);
-      const w = st.windowSegments;
+      const w = st.windowSegments * st.plan.tile.R;
       if (this.spads.segCount < w) return this.wait(WAIT_SEGMENT, started);
       if (this.slotsInUse === st.psumSlots) return started; // a send frees one
       const slot = this.seq % st.psumSlots;
@@ -379,12 +380,12 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       this.windowsComputed++;
       this.slotsInUse++;
       this.pushOut(seq, slot, s.mCount, this.role.psumIn);
-      // The window's first segment leaves the SPad when the front end is done with it; at a row's end,
-      // the rest of the row's window goes too. After the pass's last window, the weights.
+      // The window's first segment (of each of its input rows) leaves the SPad when the front end is done
+      // with it; at a row's end, the rest of the row's window goes too. After the pass's last window, the weights.
       const rowEnd = this.f === F - 1;
       const r = (this.relHead + this.relCount++) % RING;
       this.relSeq[r] = seq;
-      this.relSegments[r] = rowEnd ? w : 1;
+      this.relSegments[r] = rowEnd ? w : st.plan.tile.R;
       this.relWeights[r] = rowEnd && this.row === this.lastRow ? 1 : 0;
       this.settleReleases();
       this.f++;
