@@ -6,7 +6,7 @@ import { simulateLayer } from '../../sim/run/layer-sim.js';
 import { synthesizeLayerTensors } from '../../sim/workloads/tensors.js';
 import { randomLayers } from '../support/layers.js';
 
-interface Window { arrival: number; words: Int32Array }
+interface Window { arrival: number; words: Int32Array; mark: number }
 
 /** Random windows: arrival cycles (non-decreasing) and BE words per FE token (0 = dropped after stage 3). */
 function windows(seed: string, count: number): Window[] {
@@ -18,7 +18,7 @@ function windows(seed: string, count: number): Window[] {
     const n = Math.floor(rng() * 7);
     const words = new Int32Array(n);
     for (let k = 0; k < n; k++) words[k] = rng() < 0.3 ? 0 : 1 + Math.floor(rng() * 3);
-    out.push({ arrival: t, words });
+    out.push({ arrival: t, words, mark: Math.floor(rng() * (n + 1)) });
   }
   return out;
 }
@@ -28,21 +28,21 @@ const SLOTS = 3; // windows in flight, as psum slots bound them in the PE
 /**
  * Drives a timing model as the PE does: window i starts at the latest of its arrival, the cycle the FE freed
  * from window i-1 and the completion of window i-SLOTS (its psum slot), once those cycles are known.
- * Returns each window's (feEnd, done).
+ * Returns each window's (feMark, feEnd, done).
  */
 function drive(timing: PipelineTiming, ws: Window[]): number[][] {
-  const times = ws.map(() => [Infinity, Infinity]);
+  const times = ws.map(() => [Infinity, Infinity, Infinity]);
   let next = 0;
   for (let now = 0; now < 100000 && (next < ws.length || timing.stepping); now++) {
     while (next < ws.length) {
       const prevFe = next > 0 ? timing.feEnd(next - 1) : 0;
       const slotFree = next >= SLOTS ? timing.done(next - SLOTS) : 0;
       if (Math.max(ws[next]!.arrival, prevFe, slotFree) > now) break;
-      timing.start(next, now, ws[next]!.words, ws[next]!.words.length);
+      timing.start(next, now, ws[next]!.words, ws[next]!.words.length, ws[next]!.mark);
       next++;
     }
     timing.advance(now);
-    for (let i = Math.max(0, next - SLOTS - 1); i < next; i++) times[i] = [timing.feEnd(i), timing.done(i)];
+    for (let i = Math.max(0, next - SLOTS - 1); i < next; i++) times[i] = [timing.feMark(i), timing.feEnd(i), timing.done(i)];
   }
   return times;
 }
@@ -57,16 +57,17 @@ describe('PE pipeline: recurrence equals the stepped model', () => {
       const rec = drive(new RecurrenceTiming(depth, lead, tail), ws);
       const stepped = drive(new SteppedTiming(depth, lead, tail), ws);
       expect(stepped).toEqual(rec);
-      expect(rec.every(([fe, done]) => Number.isFinite(fe) && Number.isFinite(done))).toBe(true);
+      expect(rec.every((t) => t.every(Number.isFinite))).toBe(true);
     });
   }
 
   it('with lead 0 a token reaches stage 4 in its fetch cycle (hand-worked)', () => {
-    // One window at cycle 0, tokens of 2 and 1 words, queue 2, tail 2: token 1 fetched at 0 and in stage 4
-    // at 0-1; token 2 fetched at 1, in stage 4 at 2; last word ends at 3, psums complete at 3 + 2 = 5.
+    // One window at cycle 0, tokens of 2 and 1 words, queue 2, tail 2: token 1 fetched at 0 (its entries
+    // free from 1) and in stage 4 at 0-1; token 2 fetched at 1, in stage 4 at 2; last word ends at 3, psums
+    // complete at 3 + 2 = 5.
     for (const timing of [new RecurrenceTiming(2, 0, 2), new SteppedTiming(2, 0, 2)]) {
-      const [[fe, done]] = drive(timing, [{ arrival: 0, words: Int32Array.from([2, 1]) }]) as [number[]];
-      expect([fe, done]).toEqual([2, 5]);
+      const [[mark, fe, done]] = drive(timing, [{ arrival: 0, words: Int32Array.from([2, 1]), mark: 1 }]) as [number[]];
+      expect([mark, fe, done]).toEqual([1, 2, 5]);
     }
   });
 });

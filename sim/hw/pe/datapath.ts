@@ -34,6 +34,8 @@ export interface WindowGeometry {
   cCount: number;
   mCount: number;
   simdWidth: number;
+  /** Output: tokens of the window's oldest segments (its first segment of each input row). */
+  markTokens: number;
 }
 
 const I = {
@@ -79,6 +81,7 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
   const segments = windowSegments * filterRows;
   for (let i = 0, j = 0, r = 0; i < segments; i++) {
     const slot = (spads.segHead + i) % spads.iactSegments;
+    if (i === filterRows) g.markTokens = n;
     if (i > 0 && ++r === filterRows) {
       r = 0;
       j++;
@@ -135,6 +138,7 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
       skip += mCount - nonZeros - fillers;
     }
   }
+  if (segments === filterRows) g.markTokens = n;
   // Zero iacts inside the filter that compression left out: their whole weight columns are skipped.
   skip += (filterRows * cCount * S - validIacts) * mCount;
   c[I.iactAddrRead] += segments;

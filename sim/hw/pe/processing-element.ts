@@ -186,7 +186,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     const p = st.plan.problem;
     this.geometry = {
       compressed: st.iactsCompressed, issueByWeights: st.compressed && !st.iactsCompressed, windowSegments: st.windowSegments,
-      filterRows: st.plan.tile.R, V: p.V, S: p.S, cCount: 0, mCount: 0,
+      filterRows: st.plan.tile.R, markTokens: 0, V: p.V, S: p.S, cCount: 0, mCount: 0,
       simdWidth: st.simdWidth,
     };
   }
@@ -266,12 +266,13 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       const i = this.relHead;
       const seq = this.relSeq[i]!;
       if (this.relSegments[i]! > 0) {
-        const feEnd = this.timing.feEnd(seq);
-        if (feEnd === Infinity) return void this.wait(WAIT_TIMING);
+        // Mid-row, only the window's oldest segments leave, once the FE has read them; at a row's end, all.
         const segments = this.relSegments[i]!;
+        const free = segments === this.st.plan.tile.R ? this.timing.feMark(seq) : this.timing.feEnd(seq);
+        if (free === Infinity) return void this.wait(WAIT_TIMING);
         const entries = this.spads.popSegments(segments);
         // Registered ready: the sender sees the space one cycle after it frees.
-        this.iactSender!.returnCredit(this.pe, feEnd + 1, entries, segments);
+        this.iactSender!.returnCredit(this.pe, free + 1, entries, segments);
         this.relSegments[i] = 0;
       }
       if (this.relWeights[i]) {
@@ -376,7 +377,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       this.geometry.mCount = s.mCount;
       const n = computeWindow(this.spads, this.geometry, slot * st.plan.tile.M, this.tokens, this.counts);
       const seq = this.seq++;
-      this.timing.start(seq, start, this.tokens, n);
+      this.timing.start(seq, start, this.tokens, n, this.geometry.markTokens);
       this.windowsComputed++;
       this.slotsInUse++;
       this.pushOut(seq, slot, s.mCount, this.role.psumIn);
