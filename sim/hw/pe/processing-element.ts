@@ -165,6 +165,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   // SPad space to give back once the pipeline says when it frees: a ring of (window, segments, weights).
   private readonly relSeq = new Int32Array(RING);
   private readonly relSegments = new Int32Array(RING);
+  private readonly relAtMark = new Uint8Array(RING); // 1: free once the FE has read them (feMark), 0: at feEnd
   private readonly relWeights = new Uint8Array(RING);
   private relHead = 0;
   private relCount = 0;
@@ -266,10 +267,9 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       const i = this.relHead;
       const seq = this.relSeq[i]!;
       if (this.relSegments[i]! > 0) {
-        // Mid-row, only the window's oldest segments leave, once the FE has read them; at a row's end, all.
-        const segments = this.relSegments[i]!;
-        const free = segments === this.st.plan.tile.R ? this.timing.feMark(seq) : this.timing.feEnd(seq);
+        const free = this.relAtMark[i] ? this.timing.feMark(seq) : this.timing.feEnd(seq);
         if (free === Infinity) return void this.wait(WAIT_TIMING);
+        const segments = this.relSegments[i]!;
         const entries = this.spads.popSegments(segments);
         // Registered ready: the sender sees the space one cycle after it frees.
         this.iactSender!.returnCredit(this.pe, free + 1, entries, segments);
@@ -381,17 +381,27 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       this.windowsComputed++;
       this.slotsInUse++;
       this.pushOut(seq, slot, s.mCount, this.role.psumIn);
-      // The window's first segment (of each of its input rows) leaves the SPad when the front end is done
-      // with it; at a row's end, the rest of the row's window goes too. After the pass's last window, the weights.
+      // The window's oldest segments (its first of each input row) leave the SPad once the front end has
+      // read them; at a row's end, the rest of the window once the FE is done with it. After the pass's
+      // last window, the weights.
       const rowEnd = this.f === F - 1;
-      const r = (this.relHead + this.relCount++) % RING;
-      this.relSeq[r] = seq;
-      this.relSegments[r] = rowEnd ? w : st.plan.tile.R;
-      this.relWeights[r] = rowEnd && this.row === this.lastRow ? 1 : 0;
+      const first = st.plan.tile.R;
+      const lastOfPass = rowEnd && this.row === this.lastRow;
+      this.pushRelease(seq, first, true, lastOfPass && w === first);
+      if (rowEnd && w > first) this.pushRelease(seq, w - first, false, lastOfPass);
       this.settleReleases();
       this.f++;
     }
     return started;
+  }
+
+  private pushRelease(seq: number, segments: number, atMark: boolean, weights: boolean): void {
+    if (this.relCount === RING) throw new SimulationError(`${this.name}: more than ${RING} SPad releases pending`);
+    const r = (this.relHead + this.relCount++) % RING;
+    this.relSeq[r] = seq;
+    this.relSegments[r] = segments;
+    this.relAtMark[r] = atMark ? 1 : 0;
+    this.relWeights[r] = weights ? 1 : 0;
   }
 
   private pushOut(seq: number, slot: number, mCount: number, psumIn: boolean): void {
