@@ -24,6 +24,17 @@ export function psumSlots(M0: number, psumEntries: number): number {
   return Math.max(1, Math.min(MAX_PSUM_SLOTS, Math.floor(psumEntries / M0)));
 }
 
+/**
+ * Weight tiles a PE's weight SPads hold at once: two when two of the layer's largest tiles fit (words and
+ * address entries), else one. With two, the next pass's tile loads while the current one is in use. Our
+ * choice: JETCAS19 §IV sizes the weight SPad for the densest tile (192 weights) and fixes tiles at compile
+ * time, but does not say whether a tile may load beside the one in use; a PE that cannot (one tile) stops
+ * for every load, which the v2 PE ground truth (no load cost visible) rules out.
+ */
+export function weightTileSlots(maxWords: number, maxColumns: number, hw: HwConfig): number {
+  return 2 * maxWords <= hw.pe.weightDataSpadWords && 2 * maxColumns <= hw.pe.weightAddrSpadEntries ? 2 : 1;
+}
+
 /** SPad geometry a mapping implies. */
 export function peGeometry(p: Problem, m: Mapping, hw: HwConfig) {
   const windowSegments = Math.ceil(p.S / p.V);

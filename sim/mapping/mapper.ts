@@ -1,6 +1,6 @@
 import type { HwConfig } from '../config/hw-config.js';
 import { AXES, type Axis, DIMS, type Dim, type IactFormat, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, temporalCounts } from './mapping.js';
-import { arrayShape, mappingProblem, peGeometry, peModes } from './constraints.js';
+import { arrayShape, mappingProblem, peGeometry, peModes, weightTileSlots } from './constraints.js';
 import type { Problem } from './problem.js';
 
 /**
@@ -119,7 +119,17 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     : geo.weightColumns * M0 * hw.precision.weightBits;
   const tilesPerRouter = bus ? sp('M') * sp('G') * sp('C') * sp('R') : f('peCol', 'M') * f('peCol', 'G');
   const weightLoad = tilesPerRouter * Math.ceil(tileBits / hw.noc.weight.portBits);
-  let cycles = passes * (weightLoad + windows * window + hw.pe.pipelineStages);
+  // With two tiles in the weight SPad (weightTileSlots; expected words, with room for tiles denser than the
+  // mean), the next pass's weights load while this pass computes, and passes follow without draining.
+  const expectedWords = geo.weightColumns * (compressed ? 1.25 * columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd));
+  const overlapped = weightTileSlots(expectedWords, geo.weightColumns, hw) === 2;
+  // A reduction pass adds to the psums the previous one wrote for the same outputs: they come back from
+  // the GLB (pipeline, the psum link both ways, a cycle of latency each way). With mBlock M tiles between
+  // them, that round trip is spread over mBlock passes.
+  const roundTrip = t.C * t.R > 1 ? (hw.pe.pipelineStages + 2 * psumFlits + 2) / mBlock : 0;
+  let cycles = overlapped
+    ? passes * Math.max(weightLoad, windows * window, roundTrip) + weightLoad + hw.pe.pipelineStages
+    : passes * (weightLoad + Math.max(windows * window, roundTrip) + hw.pe.pipelineStages);
   // Off-chip: with finite bandwidth the link bounds the layer; with v1's blocking passes, the ifmap loads and
   // output stores add to it (the filters load while the array works).
   if (hw.offChip.bandwidthGBps !== null) {
@@ -165,13 +175,17 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
       Math.floor(hw.pe.iactDataSpadEntries / (R0 * windowSegments * p.V)),
       Math.floor(hw.pe.weightAddrSpadEntries / (R0 * p.S)),
     );
-    if (maxC0 >= 1) rowOptions.push([R0, balanced(p.C, maxC0)]); // segment counts: mappingProblem
+    // The most channels that fit, and half as many: two of the smaller tiles may fit the weight SPads at
+    // once (weightTileSlots), so the next pass's weights load during this one.
+    for (const c of new Set([balanced(p.C, maxC0), balanced(p.C, Math.floor(maxC0 / 2))])) if (c >= 1) rowOptions.push([R0, c]);
   }
   if (rowOptions.length === 0) return [];
   const C0 = Math.min(...rowOptions.map(([, c]) => c));
   const m0Options = [...new Set([32, 16, 8, 4, 2, 1].filter((x) => x <= hw.pe.psumSpadEntries).map((x) => balanced(p.M, x)))];
-  // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all.
-  const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1];
+  // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all; on v2
+  // a psum bank holds those of several (capacity: mappingProblem), so a reduction pass does not wait for the
+  // psums the previous one just wrote.
+  const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1, 2, 4, 8];
   const options: Record<Axis, [Dim, number][][]> = {} as Record<Axis, [Dim, number][][]>;
   for (const axis of AXES) options[axis] = axisOptions(axis, axisSize(shape, axis), p, hw.noc.type);
   // Each option's product per dim, and the most tiles a dim can be spread over (at the smallest M0), so that

@@ -9,7 +9,7 @@ import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
 import { FinalOutput, PsumChain, PsumStore } from '../hw/psum-chain.js';
-import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
+import { arrayShape, mappingProblem, peGeometry, weightTileSlots } from '../mapping/constraints.js';
 import { type Mapping, formatMapping, iactFormat } from '../mapping/mapping.js';
 import { rankMappings } from '../mapping/mapper.js';
 import { MappingPlan } from '../mapping/plan.js';
@@ -266,7 +266,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     const ch = new MulticastChannel(sim, {
       name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
-      entryCredits: 0, slotCredits: 1, bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
+      entryCredits: 0, slotCredits: weightTileSlots(chosen.weights.maxWords, chosen.weights.maxColumns, hw),
+      bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
       dramBits: (pk) => pk.bits, metadataBits: weightMeta, payloads: chosen.weights.entryStart.length - 1, gate: null,
       destinations: spec.keys.flat(), numPes: plan.numPes,
     }, new WeightProgram(spec, plan, chosen.weights, weightBits), deliverWeight, offChip, counts);

@@ -136,8 +136,12 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   private jobE = 0;
   private hasJob = false;
   private done = false;
-  private weightsFor = -1; // pass whose weights are in the SPad
+  private weightsFor = -1; // pass whose weights are in use
   private weightsArrival = Infinity;
+  // Passes whose weights arrived and wait to be used, oldest first (at most two, see PeSpads.loadWeights).
+  private readonly loadedFor = new Int32Array(2);
+  private readonly loadedArrival = new Float64Array(2);
+  private loadedCount = 0;
   private releaseWeightsOnArrival = false;
   private seq = 0; // windows started
   private readonly tokens = new Int32Array(64);
@@ -166,9 +170,13 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   private readonly relSeq = new Int32Array(RING);
   private readonly relSegments = new Int32Array(RING);
   private readonly relAtMark = new Uint8Array(RING); // 1: free once the FE has read them (feMark), 0: at feEnd
-  private readonly relWeights = new Uint8Array(RING);
   private relHead = 0;
   private relCount = 0;
+  // Weight tiles to give back (the last window of their pass), apart from the iact releases: with two tiles
+  // in the SPad the next pass's windows start before this one's last window completes.
+  private readonly wRelSeq = new Int32Array(4);
+  private wRelHead = 0;
+  private wRelCount = 0;
 
   constructor(
     readonly name: string,
@@ -221,9 +229,22 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.spads.loadWeights(w.addr, w.colStart[tile]!, cols, w.count, w.data, w.entryStart[tile]!, len, this.st.compressed, mCount);
     this.counts.c[C_W_DATA_WRITE] += Math.ceil(len / this.st.simdWidth);
     this.counts.c[C_W_ADDR_WRITE] += cols;
-    this.weightsFor = pass;
-    this.weightsArrival = arrival;
+    this.loadedFor[this.loadedCount] = pass;
+    this.loadedArrival[this.loadedCount++] = arrival;
     if (this.waiting & WAIT_WEIGHTS) this.wakeAt(arrival);
+  }
+
+  /** Whether the current pass's weights are in use, switching to them if they have arrived. */
+  private haveWeights(): boolean {
+    if (this.weightsFor === this.pass) return true;
+    if (this.loadedCount === 0 || this.loadedFor[0] !== this.pass) return false;
+    this.spads.useLoadedWeights();
+    this.weightsFor = this.pass;
+    this.weightsArrival = this.loadedArrival[0]!;
+    this.loadedFor[0] = this.loadedFor[1]!;
+    this.loadedArrival[0] = this.loadedArrival[1]!;
+    this.loadedCount--;
+    return true;
   }
 
   /** A psum vector arrives into the input FIFO (PsumReceiver). */
@@ -254,6 +275,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.waiting = 0;
     if (this.pass < 0) this.enterPass(0);
     this.settleReleases();
+    this.settleWeightReleases();
     // A send frees a psum slot for a start, a start queues a window to send: go round until neither moves.
     while (this.sendOutputs(now) + this.startWindows(now) > 0);
     this.timing.advance(now);
@@ -275,13 +297,19 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
         this.iactSender!.returnCredit(this.pe, free + 1, entries, segments);
         this.relSegments[i] = 0;
       }
-      if (this.relWeights[i]) {
-        const done = this.timing.done(seq);
-        if (done === Infinity) return void this.wait(WAIT_TIMING);
-        this.weightSender!.returnCredit(this.pe, done + 1, 0, 1);
-      }
       this.relHead = (i + 1) % RING;
       this.relCount--;
+    }
+  }
+
+  /** Gives a pass's weight tile back once its last window's psums are complete (its last weight read). */
+  private settleWeightReleases(): void {
+    while (this.wRelCount > 0) {
+      const done = this.timing.done(this.wRelSeq[this.wRelHead]!);
+      if (done === Infinity) return void this.wait(WAIT_TIMING);
+      this.weightSender!.returnCredit(this.pe, done + 1, 0, 1);
+      this.wRelHead = (this.wRelHead + 1) % this.wRelSeq.length;
+      this.wRelCount--;
     }
   }
 
@@ -318,7 +346,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     for (;;) {
       if (this.done) return false;
       if (this.releaseWeightsOnArrival) {
-        if (this.weightsFor !== this.pass) {
+        if (!this.haveWeights()) {
           this.wait(WAIT_WEIGHTS);
           return false;
         }
@@ -361,7 +389,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       }
       // Compute: the pass's weights in, the window's segments delivered, a psum slot free (its window
       // sent), the front end free; the window starts at the latest of those times.
-      if (this.weightsFor !== this.pass) return this.wait(WAIT_WEIGHTS, started);
+      if (!this.haveWeights()) return this.wait(WAIT_WEIGHTS, started);
       const w = st.windowSegments * st.plan.tile.R;
       if (this.spads.segCount < w) return this.wait(WAIT_SEGMENT, started);
       if (this.slotsInUse === st.psumSlots) return started; // a send frees one
@@ -390,6 +418,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       this.pushRelease(seq, first, true, lastOfPass && w === first);
       if (rowEnd && w > first) this.pushRelease(seq, w - first, false, lastOfPass);
       this.settleReleases();
+      this.settleWeightReleases();
       this.f++;
     }
     return started;
@@ -401,7 +430,10 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.relSeq[r] = seq;
     this.relSegments[r] = segments;
     this.relAtMark[r] = atMark ? 1 : 0;
-    this.relWeights[r] = weights ? 1 : 0;
+    if (weights) {
+      if (this.wRelCount === this.wRelSeq.length) throw new SimulationError(`${this.name}: too many weight releases pending`);
+      this.wRelSeq[(this.wRelHead + this.wRelCount++) % this.wRelSeq.length] = seq;
+    }
   }
 
   private pushOut(seq: number, slot: number, mCount: number, psumIn: boolean): void {
