@@ -177,7 +177,10 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
     );
     // The most channels that fit, and half as many: two of the smaller tiles may fit the weight SPads at
     // once (weightTileSlots), so the next pass's weights load during this one.
-    for (const c of new Set([balanced(p.C, maxC0), balanced(p.C, Math.floor(maxC0 / 2))])) if (c >= 1) rowOptions.push([R0, c]);
+    const full = balanced(p.C, maxC0);
+    rowOptions.push([R0, full]);
+    const half = balanced(p.C, Math.floor(maxC0 / 2));
+    if (half >= 1 && half < full && 2 * full * R0 * p.S > hw.pe.weightAddrSpadEntries) rowOptions.push([R0, half]);
   }
   if (rowOptions.length === 0) return [];
   const C0 = Math.min(...rowOptions.map(([, c]) => c));
@@ -185,7 +188,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
   // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all; on v2
   // a psum bank holds those of several (capacity: mappingProblem), so a reduction pass does not wait for the
   // psums the previous one just wrote.
-  const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1, 2, 4, 8];
+  const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1, 4];
   const options: Record<Axis, [Dim, number][][]> = {} as Record<Axis, [Dim, number][][]>;
   for (const axis of AXES) options[axis] = axisOptions(axis, axisSize(shape, axis), p, hw.noc.type);
   // Each option's product per dim, and the most tiles a dim can be spread over (at the smallest M0), so that
@@ -218,6 +221,9 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
             if (R0 > 1 && p3[rIndex]! > 1) continue; // the whole filter is in every PE: no R across PEs
             if (p3[cIndex]! > ceilDiv(p.C, C0)) continue;
             for (const M0 of m0Options) {
+              // Raw iacts pay every iact position; they can only win where CSC iacts leave the FE as the bound
+              // (a token per stored iact and per all-zero segment), i.e. at most one weight word per column.
+              if (iacts === 'raw' && columnWords(Math.min(M0, p.M), dens.weight, hw.pe.simdWidth) > 1) continue;
               if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
               for (const mBlock of mBlockOptions) {
                 for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
@@ -227,7 +233,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
                     ...(R0 > 1 ? { R0 } : {}),
                   };
                   const t = temporalCounts(p, mapping);
-                  if (mBlock > 1 && mBlock > t.M) continue;
+                  if (mBlock > 1 && (mBlock > t.M || t.C * t.R === 1)) continue; // nothing to interleave
                   // Rows per pass: all of them unless partial sums must wait in the GLB between passes; then
                   // as many output rows as a psum bank holds, or (one shared GLB) one, with one image or all.
                   if (t.C * t.R > 1 && !hw.glb.sharedIactPsumBanks) {
