@@ -33,6 +33,7 @@ interface RunFlags {
   card?: boolean;
   breakdown?: boolean;
   peMode: string;
+  candidates: string;
 }
 
 /** Reads `--mappings FILE`: YAML or JSON mapping layer names to one-line mappings. */
@@ -66,6 +67,7 @@ export function registerRun(program: Command): void {
     .option('--propagate', 'feed each layer the previous layers\' real outputs (ReLU, requantised to 8 bits) instead of synthetic iacts')
     .option('--input <file>', 'with --propagate: the network input, raw uint8 C*H*W bytes per image or a uint8 .npy (default: a seeded synthetic image per image)')
     .option('--pe-mode <mode>', 'sparse PE mode per layer: auto (simulate both unless far apart, keep the lower energy), compressed or uncompressed', 'auto')
+    .option('--candidates <k>', 'simulate the mapper\'s best k mappings per layer (those within 1.25x of the best estimate) and keep the fastest', '1')
     .option('--no-check', 'skip the bit-exact check against the reference convolution (faster)')
     .option('--quiet', 'print nothing but errors')
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
@@ -80,6 +82,7 @@ export function registerRun(program: Command): void {
       }
       const peMode = flags.peMode as PeModeOption;
       const seed = nonNegativeInt('--seed', flags.seed);
+      const candidates = positiveInt('--candidates', flags.candidates);
       const batch = flags.batch === undefined ? undefined : positiveInt('--batch', flags.batch);
       const hw = loadHwConfig(flags.hw);
       const trace = loadTrace(flags.trace);
@@ -96,7 +99,7 @@ export function registerRun(program: Command): void {
         : null;
       let started = false;
       const run = runNetwork({
-        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode,
+        hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode, candidates,
         onLayerDone: (done, total, r) => {
           if (!bar) return;
           if (!started) {

@@ -3,7 +3,7 @@ import { type Activity, computeEnergy, type EnergyBreakdown } from '../energy/en
 import { type EnergyTable, loadEnergyTable } from '../energy/energy-table.js';
 import type { EngineKind } from '../engine/simulator.js';
 import { InputError } from '../errors.js';
-import type { Mapping } from '../mapping/mapping.js';
+import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { offChipLayer, reluRequantise } from '../reference/offchip-ops.js';
 import { referenceConv, wrapArrayToBits } from '../reference/conv.js';
 import { isOnChip, type LayerSpec } from '../workloads/layer.js';
@@ -41,6 +41,21 @@ export interface NetworkRunOptions {
   /** With propagate: the network input, C*H*W values for every image or N*C*H*W (default: a synthetic image each). */
   input?: Int16Array;
   onLayerDone?: (done: number, total: number, result: LayerResult) => void;
+  /**
+   * Mapping candidates to simulate per layer and PE mode (default 1: the mapper's best): the best K whose
+   * estimates are within CANDIDATES_WITHIN of the best; the fastest simulated one is kept.
+   */
+  candidates?: number;
+}
+
+/** With --candidates K, candidates estimated more than this many times the best are not simulated. */
+export const CANDIDATES_WITHIN = 1.25;
+
+/** Which mapping a layer kept when several were simulated (--candidates), and what each cost. */
+export interface MappingChoice {
+  picked: string;
+  runnerUp: string | null;
+  candidates: { mapping: string; estimatedCycles: number; cycles: number | null; why?: string }[];
 }
 
 export const PE_MODE_OPTIONS = ['auto', 'compressed', 'uncompressed'] as const;
@@ -70,6 +85,8 @@ export interface PeModeChoice {
 
 export interface SimulatedLayer extends LayerResult {
   peModeChoice: PeModeChoice;
+  /** Present when more than one mapping was simulated (--candidates). */
+  mappingChoice?: MappingChoice;
   energy: EnergyBreakdown;
   /** What the per-cycle energy terms were computed from; kept so a saved report can be re-costed. */
   activity: Activity;
@@ -163,7 +180,9 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
   const pinned = o.mappings?.get(layer.name);
   const base = { engine: o.engine, mapping: pinned, networkInput: o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0 };
   const run = (peMode: Mapping['peMode'] | undefined, check: boolean): Omit<CostedLayer, 'peModeChoice'> =>
-    costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table);
+    pinned || (o.candidates ?? 1) <= 1
+      ? costLayer(simulateLayer(hw, layer, iacts, weights, { ...base, peMode, check }), o.hw, table)
+      : fastestCandidate(o, layer, iacts, weights, table, peMode, check);
   const asRun = (r: Omit<CostedLayer, 'peModeChoice'>): PeModeRun => ({
     peMode: r.mapping.peMode, simulated: true, estimatedCycles: r.estimatedCycles, cycles: r.cycles,
     energyJoules: r.energy.totalJoules, metadataBits: r.counts.metadataBits.reduce((a, b) => a + b, 0),
@@ -206,6 +225,40 @@ function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
     outcome.checkDetail += `; the ${dropped.mapping.peMode}-mode run differs at output ${differs}`;
   }
   return kept({ ...cheaper, ...outcome }, `lower energy: ${dropped.mapping.peMode} mode costs ${ratio.toFixed(3)}x`, [asRun(dropped)]);
+}
+
+/** Simulates the mapper's closest candidates (--candidates) and keeps the fastest, ties to the better estimate. */
+function fastestCandidate(
+  o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, peMode: Mapping['peMode'] | undefined, check: boolean,
+): Omit<CostedLayer, 'peModeChoice'> {
+  const hw = o.hw.config;
+  const ranked = rankMappings(toProblem(layer), hw, { iact: layer.iactDensity, weight: layer.weightDensity }, peMode);
+  const networkInput = o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0;
+  const tried: MappingChoice['candidates'] = [];
+  let best: LayerResult | null = null;
+  let runnerUp: LayerResult | null = null;
+  for (const c of ranked) {
+    if (tried.length === o.candidates! || c.estimatedCycles > CANDIDATES_WITHIN * ranked[0]!.estimatedCycles) break;
+    let r: LayerResult;
+    try {
+      r = simulateLayer(hw, layer, iacts, weights, { engine: o.engine, mapping: c.mapping, networkInput, check: false });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      tried.push({ mapping: formatMapping(c.mapping), estimatedCycles: c.estimatedCycles, cycles: null, why: e.message });
+      continue;
+    }
+    r.estimatedCycles = c.estimatedCycles;
+    tried.push({ mapping: r.mappingText, estimatedCycles: c.estimatedCycles, cycles: r.cycles });
+    if (!best || r.cycles < best.cycles) [best, runnerUp] = [r, best];
+    else if (!runnerUp || r.cycles < runnerUp.cycles) runnerUp = r;
+  }
+  // None fitted: the mapper's own search (and its error) decides.
+  if (!best) return costLayer(simulateLayer(hw, layer, iacts, weights, { engine: o.engine, networkInput, peMode, check }), o.hw, table);
+  const outcome = check ? checkOutputs(hw, layer, iacts, weights, best.outputs) : {};
+  return {
+    ...costLayer({ ...best, ...outcome }, o.hw, table),
+    mappingChoice: { picked: best.mappingText, runnerUp: runnerUp?.mappingText ?? null, candidates: tried },
+  };
 }
 
 function checked(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, r: LayerResult): CheckOutcome {
