@@ -61,7 +61,13 @@ export class MappingPlan {
       const m2o = rest % this.mOuter; rest = Math.floor(rest / this.mOuter);
       const e2o = rest % this.eOuter; rest = Math.floor(rest / this.eOuter);
       const n2o = rest % this.nOuter; rest = Math.floor(rest / this.nOuter);
-      this.passTable.set([rest, n2o, e2o, m2o * this.mInner + m2i, c2, r2], p * PASS_FIELDS);
+      const at = p * PASS_FIELDS;
+      this.passTable[at] = rest;
+      this.passTable[at + 1] = n2o;
+      this.passTable[at + 2] = e2o;
+      this.passTable[at + 3] = m2o * this.mInner + m2i;
+      this.passTable[at + 4] = c2;
+      this.passTable[at + 5] = r2;
     }
   }
 
@@ -119,13 +125,6 @@ export class MappingPlan {
 
   isUsed(pe: number): boolean {
     return this.coords[pe * DIMS.length]! >= 0;
-  }
-
-  /** Temporal indices of pass p. */
-  passIndices(p: number): { g2: number; n2o: number; e2o: number; m2: number; c2: number; r2: number } {
-    const i = p * PASS_FIELDS;
-    const t = this.passTable;
-    return { g2: t[i]!, n2o: t[i + 1]!, e2o: t[i + 2]!, m2: t[i + 3]!, c2: t[i + 4]!, r2: t[i + 5]! };
   }
 
   /** Index of pass p's reduction iteration inside its output block (0 = first, reductionIters-1 = last). */

@@ -2,9 +2,10 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { loadHwConfig } from '../../sim/config/hw-config.js';
 import { type PipelineTiming, RecurrenceTiming, SteppedTiming } from '../../sim/hw/pe/pipeline.js';
+import { parseMappingText } from '../../sim/mapping/mapping.js';
 import { simulateLayer } from '../../sim/run/layer-sim.js';
 import { synthesizeLayerTensors } from '../../sim/workloads/tensors.js';
-import { randomLayers } from '../support/layers.js';
+import { layer, randomLayers } from '../support/layers.js';
 
 interface Window { arrival: number; words: Int32Array; mark: number }
 
@@ -85,6 +86,30 @@ describe('tick and event engines on a lead-0 PE', () => {
         expect(tick.cycles).toBe(event.cycles);
         expect(tick.counts.toReport()).toEqual(event.counts.toReport());
       }
+    });
+  }
+});
+
+// The PE's newer paths, pinned so they are surely taken: whole filters in a PE (R0), raw iacts with CSC
+// weights, many windows in flight (M0 = 1), two weight tiles in the SPad; on v2 and the one-PE harness.
+describe('tick and event engines on whole-filter, raw-iact PEs', () => {
+  const cases = [
+    ['eyeriss-v2', layer({ type: 'DWCONV', G: 8, C: 8, M: 8, H: 9, W: 9, R: 3, S: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, iactDensity: 0.5, weightDensity: 0.6 }), 'clusterRow=G8 peCol=E4 M0=1 C0=1 rows=N1.E3 mode=compressed iacts=raw R0=3'],
+    ['eyeriss-v2', layer({ type: 'DWCONV', G: 4, C: 4, M: 4, H: 9, W: 9, R: 3, S: 3, strideH: 2, strideW: 2, padBottom: 1, padRight: 1, iactDensity: 0.6, weightDensity: 0.7 }), 'clusterCol=G2 peCol=E2 clusterRow=G2 M0=1 C0=1 rows=N1.E2 mode=compressed R0=3'],
+    ['eyeriss-v2-1pe', layer({ type: 'CONV', C: 3, M: 6, H: 7, W: 7, R: 3, S: 3, iactDensity: 0.7, weightDensity: 0.5 }), 'M0=2 C0=1 rows=N1.E5 mode=compressed iacts=raw R0=3'],
+    ['eyeriss-v2-1pe', layer({ type: 'FC', C: 64, M: 32, iactDensity: 0.5, weightDensity: 0.4 }), 'M0=16 C0=8 mode=compressed mblock=2'],
+  ] as const;
+  for (const [hwName, spec, text] of cases) {
+    it(`agree on ${hwName} ${spec.type} with ${text}`, () => {
+      const hw = loadHwConfig(hwName).config;
+      const mapping = parseMappingText(text, 'test');
+      const { iacts, weights } = synthesizeLayerTensors(spec, 4);
+      const event = simulateLayer(hw, spec, iacts, weights, { engine: 'event', check: true, mapping });
+      const tick = simulateLayer(hw, spec, iacts, weights, { engine: 'tick', check: true, mapping });
+      expect(event.check, event.checkDetail).toBe('pass');
+      expect(tick.cycles).toBe(event.cycles);
+      expect(tick.counts.toReport()).toEqual(event.counts.toReport());
+      expect(event.effectiveMacs + event.gatedMacs + event.skippedMacs).toBe(event.nominalMacs);
     });
   }
 });
