@@ -67,8 +67,7 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   });
 }
 
-function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts): number {
-  const t = temporalCounts(p, m);
+function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m)): number {
   const geo = peGeometry(p, m, hw);
   const compressed = m.peMode === 'compressed';
   const rawIacts = iactFormat(m) === 'raw';
@@ -250,7 +249,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
                   }
                   const estimatedCycles = estimate(p, mapping, hw, dens, {
                     clusterRow: products.clusterRow[i0]!, clusterCol: products.clusterCol[i1]!, peRow: products.peRow[i2]!, peCol: products.peCol[i3]!,
-                  });
+                  }, t);
                   if (ranked.length >= KEEP && estimatedCycles >= worstKept) continue;
                   if (mappingProblem(p, mapping, hw)) continue;
                   ranked.push({ mapping, estimatedCycles });
