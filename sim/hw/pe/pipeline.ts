@@ -12,7 +12,9 @@
  *     so a run of long columns stalls the FE;
  *   a window's psums are complete `tail` cycles after its last word (the MAC and psum stages).
  *
- * Windows follow each other through the pipeline without draining it. The event engine uses the closed
+ * Windows follow each other through the pipeline without draining it. Besides a window's FE end and
+ * completion, the models tell the cycle its FE has read its first `mark` tokens (the iacts of its oldest
+ * segments), from which those SPad entries may take the next window's iacts. The event engine uses the closed
  * recurrence (RecurrenceTiming); the tick engine steps the same rules cycle by cycle (SteppedTiming). The
  * two must agree exactly; test/hw/pe-pipeline.test.ts holds them to it token by token, for every lead
  * (0 on Eyeriss v1, whose SPad reads share one stage), and test/run/engines-agree.test.ts layer by layer.
