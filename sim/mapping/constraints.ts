@@ -18,10 +18,12 @@ export const MAX_PSUM_SLOTS = 32;
  * Windows whose psums the psum SPad holds at once: as many M0-entry vectors as fit (JETCAS19 §IV: 32 x 20 b,
  * so 32 windows in flight at M0 = 1, one at M0 = 32). Our choice (the papers do not say how the psum SPad is
  * shared between windows): one window computes into a free vector while the others wait to leave the PE,
- * which hides the 7-stage pipeline's latency when windows are short (depth-wise: a few MACs each).
+ * which hides the 7-stage pipeline's latency when windows are short (depth-wise: a few MACs each). The dense
+ * PE (Eyeriss v1, JSSC17; v1.5) keeps two vectors at most, the v1 validation's calibration point.
  */
-export function psumSlots(M0: number, psumEntries: number): number {
-  return Math.max(1, Math.min(MAX_PSUM_SLOTS, Math.floor(psumEntries / M0)));
+export function psumSlots(M0: number, hw: HwConfig): number {
+  const fit = Math.floor(hw.pe.psumSpadEntries / M0);
+  return Math.max(1, Math.min(hw.pe.type === 'sparse-csc' ? MAX_PSUM_SLOTS : 2, fit));
 }
 
 /**
@@ -32,6 +34,7 @@ export function psumSlots(M0: number, psumEntries: number): number {
  * for every load, which the v2 PE ground truth (no load cost visible) rules out.
  */
 export function weightTileSlots(maxWords: number, maxColumns: number, hw: HwConfig): number {
+  if (hw.pe.type !== 'sparse-csc') return 1; // the dense PE (v1, v1.5) as published: one tile
   return 2 * maxWords <= hw.pe.weightDataSpadWords && 2 * maxColumns <= hw.pe.weightAddrSpadEntries ? 2 : 1;
 }
 
@@ -53,7 +56,12 @@ export function peGeometry(p: Problem, m: Mapping, hw: HwConfig) {
      * data SPad's entries bound them.
      */
     iactSlots: iactFormat(m) === 'csc' ? hw.pe.iactAddrSpadEntries : hw.pe.iactDataSpadEntries,
-    psumSlots: psumSlots(m.M0, hw.pe.psumSpadEntries),
+    psumSlots: psumSlots(m.M0, hw),
+    /**
+     * Whether a window's oldest iacts leave the SPad as soon as the front end has read them (the v2 PE, our
+     * choice: its SPads are written only after being read), or when the window's fetch ends (the dense PE).
+     */
+    iactsFreedAsRead: hw.pe.type === 'sparse-csc',
   };
 }
 

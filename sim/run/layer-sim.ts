@@ -176,7 +176,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   for (let i = 0; i < plan.numPes; i++) {
     const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
     const node = new ProcessingElement(`PE${i}`, i, sim, {
-      plan, iacts: iactStore, weights: chosen.weights, compressed, iactsCompressed, windowSegments: geo.windowSegments,
+      plan, iacts: iactStore, weights: chosen.weights, compressed, iactsCompressed, windowSegments: geo.windowSegments, iactsFreedAsRead: geo.iactsFreedAsRead,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
       iactEntries: pe.iactDataSpadEntries, iactSegments: geo.iactSlots, weightAddrEntries: pe.weightAddrSpadEntries,
       weightEntries: pe.weightDataSpadWords * pe.simdWidth, psumEntries: pe.psumSpadEntries,

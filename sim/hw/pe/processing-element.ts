@@ -51,6 +51,8 @@ export interface PeStatic {
   /** Iacts in CSC (raw in the uncompressed mode, and in the compressed mode with `iacts=raw`). */
   iactsCompressed: boolean;
   windowSegments: number;
+  /** Whether a window's oldest iacts free their SPad entries once read (else when its fetch ends). */
+  iactsFreedAsRead: boolean;
   simdWidth: number;
   psumBits: number;
   psumLinkBits: number;
@@ -405,7 +407,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       this.geometry.mCount = s.mCount;
       const n = computeWindow(this.spads, this.geometry, slot * st.plan.tile.M, this.tokens, this.counts);
       const seq = this.seq++;
-      this.timing.start(seq, start, this.tokens, n, this.geometry.markTokens);
+      this.timing.start(seq, start, this.tokens, n, st.iactsFreedAsRead ? this.geometry.markTokens : n);
       this.windowsComputed++;
       this.slotsInUse++;
       this.pushOut(seq, slot, s.mCount, this.role.psumIn);
