@@ -31,6 +31,7 @@ interface RunFlags extends SharedFlags {
   breakdown?: boolean;
   jobs?: string;
   objective: string;
+  candidates: string;
 }
 
 /**
@@ -100,6 +101,7 @@ export function registerRun(program: Command): void {
   addOptions(cmd, ['peMode', 'check', 'quiet', 'wide']);
   cmd
     .option('--objective <what>', 'what the mapper minimises: latency (estimated cycles), energy (estimated from the energy table) or edp', 'latency')
+    .option('--candidates <k>', 'simulate the mapper\'s best k mappings per layer (those within 1.25x of the best estimate) and keep the fastest', '1')
     .option('--card', 'also print the metrics card (chip and run metrics the talk asks every accelerator to publish)')
     .option('--breakdown', 'also print energy per layer by level and by data type')
     .option('--jobs <n>', 'worker threads simulating layers and PE modes in parallel (default: available cores; results equal a serial run)')
@@ -113,6 +115,7 @@ export function registerRun(program: Command): void {
       const batch = parseBatch(flags.batch);
       // Before any simulation: a run that cannot write its outputs must not cost the simulation first.
       checkOutputPaths([{ flag: '--json', file: flags.json }, { flag: '--csv', file: flags.csv }]);
+      const candidates = positiveInt('--candidates', flags.candidates);
       const hw = loadHwConfig(flags.hw);
       const trace = loadTrace(flags.trace);
       if (peMode !== 'auto' && !peModes(hw.config).includes(peMode)) {
@@ -131,7 +134,7 @@ export function registerRun(program: Command): void {
       try {
         // In-layer progress is reported by a serial run; worker threads report each layer as it finishes.
         run = await runNetworkParallel({
-          hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode, objective,
+          hw, trace, layers, batch, seed, engine, check: flags.check, mappings, energyTable, propagate: flags.propagate, input, peMode, objective, candidates,
           onLayerDone: progress.onLayerDone, onLayerProgress: progress.onLayerProgress,
         }, jobs);
       } finally {

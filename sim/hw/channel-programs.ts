@@ -5,14 +5,16 @@ import type { ChannelSpec } from './noc/noc.js';
 
 /**
  * What each channel sends, in order. The order is the dataflow's loop nest: pass, row iteration, segment,
- * key (an iact channel interleaves its input rows so that every PE's window slides in step), and for
- * weights pass, key. A key's packet goes to the key's PEs that compute in that pass and row.
+ * key (an iact channel interleaves its input rows so that every PE's window slides in step), filter row (a PE
+ * holding R0 > 1 filter rows gets segment k of each of its R0 input rows in turn), and for weights pass, key.
+ * A key's packet goes to the key's PEs that compute in that pass and row.
  */
 export class IactProgram implements PacketProgram {
   private pass = 0;
   private row = 0;
   private seg = 0;
   private key = 0;
+  private filterRow = 0;
   private prepared = false;
   private readonly dests: number[][];
   private readonly base: Int32Array;
@@ -34,10 +36,16 @@ export class IactProgram implements PacketProgram {
       if (!this.prepared) this.prepare();
       if (this.seg < store.segmentsPerRow) {
         while (this.key < this.dests.length) {
-          const j = this.key++;
+          const j = this.key;
           const dests = this.dests[j]!;
+          const r = this.filterRow;
+          if (++this.filterRow === plan.tile.R) {
+            this.filterRow = 0;
+            this.key++;
+          }
           if (dests.length === 0) continue;
-          const seg = this.base[j]! + this.seg;
+          // Input rows follow each other in the store: row h + r is segmentsPerRow segments on.
+          const seg = this.base[j]! + r * store.segmentsPerRow + this.seg;
           pk.payload = seg;
           pk.pass = this.pass;
           pk.bits = this.bitsOf(seg);

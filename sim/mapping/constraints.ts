@@ -1,5 +1,5 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, type ArrayShape, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
+import { AXES, type ArrayShape, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, temporalCounts } from './mapping.js';
 import type { Problem } from './problem.js';
 
 export function arrayShape(hw: HwConfig): ArrayShape {
@@ -11,15 +11,57 @@ export function arrayShape(hw: HwConfig): ArrayShape {
   };
 }
 
+/** Most windows a PE keeps in flight: the PE's rings of window state are this long. */
+export const MAX_PSUM_SLOTS = 32;
+
+/**
+ * Windows whose psums the psum SPad holds at once: as many M0-entry vectors as fit (JETCAS19 §IV: 32 x 20 b,
+ * so 32 windows in flight at M0 = 1, one at M0 = 32). Our choice (the papers do not say how the psum SPad is
+ * shared between windows): one window computes into a free vector while the others wait to leave the PE,
+ * which hides the 7-stage pipeline's latency when windows are short (depth-wise: a few MACs each). The dense
+ * PE (Eyeriss v1, JSSC17; v1.5) keeps two vectors at most, the v1 validation's calibration point.
+ */
+export function psumSlots(M0: number, hw: HwConfig): number {
+  const fit = Math.floor(hw.pe.psumSpadEntries / M0);
+  return Math.max(1, Math.min(hw.pe.type === 'sparse-csc' ? MAX_PSUM_SLOTS : 2, fit));
+}
+
+/**
+ * Weight tiles a PE's weight SPads hold at once: two when two of the layer's largest tiles fit (words and
+ * address entries), else one. With two, the next pass's tile loads while the current one is in use. Our
+ * choice: JETCAS19 §IV sizes the weight SPad for the densest tile (192 weights) and fixes tiles at compile
+ * time, but does not say whether a tile may load beside the one in use; a PE that cannot (one tile) stops
+ * for every load, which the v2 PE ground truth (no load cost visible) rules out.
+ */
+export function weightTileSlots(maxWords: number, maxColumns: number, hw: HwConfig): number {
+  if (hw.pe.type !== 'sparse-csc') return 1; // the dense PE (v1, v1.5) as published: one tile
+  return 2 * maxWords <= hw.pe.weightDataSpadWords && 2 * maxColumns <= hw.pe.weightAddrSpadEntries ? 2 : 1;
+}
+
 /** SPad geometry a mapping implies. */
 export function peGeometry(p: Problem, m: Mapping, hw: HwConfig) {
   const windowSegments = Math.ceil(p.S / p.V);
+  const R0 = m.R0 ?? 1;
   return {
+    /** Segments of one input row in a window. */
     windowSegments,
+    /** Filter rows in the PE: a window holds windowSegments segments of each of R0 input rows. */
+    filterRows: R0,
     /** Dense worst case of a window's iacts: iacts are data, unknown when the layer is configured. */
-    iactWindowEntries: windowSegments * p.V * m.C0,
-    weightColumns: p.S * m.C0,
-    psumSlots: 2 * m.M0 <= hw.pe.psumSpadEntries ? 2 : 1,
+    iactWindowEntries: R0 * windowSegments * p.V * m.C0,
+    weightColumns: R0 * p.S * m.C0,
+    /**
+     * Segments the iact SPads hold: one address entry each in CSC; with raw iacts the address SPad is
+     * clock-gated (JETCAS19 §IV-C dense mode: segments are fixed-size, their starts implicit), so only the
+     * data SPad's entries bound them.
+     */
+    iactSlots: iactFormat(m) === 'csc' ? hw.pe.iactAddrSpadEntries : hw.pe.iactDataSpadEntries,
+    psumSlots: psumSlots(m.M0, hw),
+    /**
+     * Whether a window's oldest iacts leave the SPad as soon as the front end has read them (the v2 PE, our
+     * choice: its SPads are written only after being read), or when the window's fetch ends (the dense PE).
+     */
+    iactsFreedAsRead: hw.pe.type === 'sparse-csc',
   };
 }
 
@@ -61,14 +103,18 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
   if (m.rowsPerPass.N < 1 || m.rowsPerPass.E < 1) return 'rows per pass must be >= 1';
   const g = peGeometry(p, m, hw);
   const pe = hw.pe;
-  if (g.windowSegments > pe.iactAddrSpadEntries) {
-    return `an iact window of ${g.windowSegments} segments exceeds the ${pe.iactAddrSpadEntries}-entry iact address SPad`;
+  if (g.filterRows !== 1 && g.filterRows !== p.R) return `R0=${g.filterRows}: a PE holds one filter row or all ${p.R}`;
+  if (g.filterRows > 1 && hw.offChip.blocksProcessing) {
+    return 'whole filters per PE (R0 > 1) are not modelled with blocking GLB passes (Eyeriss v1)';
+  }
+  if (g.windowSegments * g.filterRows > g.iactSlots) {
+    return `an iact window of ${g.windowSegments * g.filterRows} segments exceeds the ${g.iactSlots} segments the iact SPads hold`;
   }
   if (g.iactWindowEntries > pe.iactDataSpadEntries) {
-    return `an iact window of ${g.iactWindowEntries} values (C0=${m.C0} x ${g.windowSegments * p.V} columns) exceeds the ${pe.iactDataSpadEntries}-entry iact data SPad`;
+    return `an iact window of ${g.iactWindowEntries} values (C0=${m.C0} x ${g.filterRows * g.windowSegments * p.V} columns) exceeds the ${pe.iactDataSpadEntries}-entry iact data SPad`;
   }
   if (g.weightColumns > pe.weightAddrSpadEntries) {
-    return `${g.weightColumns} weight columns (C0=${m.C0} x S=${p.S}) exceed the ${pe.weightAddrSpadEntries}-entry weight address SPad`;
+    return `${g.weightColumns} weight columns (C0=${m.C0} x S=${p.S} x R0=${g.filterRows}) exceed the ${pe.weightAddrSpadEntries}-entry weight address SPad`;
   }
   if (m.M0 > pe.psumSpadEntries) return `M0=${m.M0} exceeds the ${pe.psumSpadEntries}-entry psum SPad`;
   if (m.peMode === 'uncompressed' && g.weightColumns * Math.ceil(Math.min(m.M0, p.M) / pe.simdWidth) > pe.weightDataSpadWords) {

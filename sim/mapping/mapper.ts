@@ -1,6 +1,6 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, type Axis, DIMS, type Dim, type Mapping, REDUCTION_DIMS, axisDims, axisSize, temporalCounts } from './mapping.js';
-import { arrayShape, mappingProblem, peGeometry, peModes } from './constraints.js';
+import { AXES, type Axis, DIMS, type Dim, type IactFormat, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, temporalCounts } from './mapping.js';
+import { arrayShape, mappingProblem, peGeometry, peModes, weightTileSlots } from './constraints.js';
 import { type MappingObjective, objectiveScore } from './objective.js';
 import type { Problem } from './problem.js';
 
@@ -70,11 +70,11 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   });
 }
 
-function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts): number {
-  const t = temporalCounts(p, m);
+function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m)): number {
   const geo = peGeometry(p, m, hw);
   const compressed = m.peMode === 'compressed';
-  const di = compressed ? dens.iact : 1;
+  const rawIacts = iactFormat(m) === 'raw';
+  const di = rawIacts ? 1 : dens.iact;
   const M0 = Math.min(m.M0, p.M);
   const C0 = Math.min(m.C0, p.C);
   const simd = hw.pe.simdWidth;
@@ -89,13 +89,17 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     const i = DIMS.indexOf(d);
     return ap.clusterRow[i]! * ap.clusterCol[i]! * ap.peRow[i]! * ap.peCol[i]!;
   };
-  // Compute per window: FE one token per stored iact, BE words per iact inside the filter.
-  const fe = geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0);
+  // Compute per window: FE one token per stored iact (raw iacts with CSC weights: per filter position whose
+  // weight column holds weights), BE words per iact inside the filter.
+  const R0 = geo.filterRows;
+  const fe = R0 * (compressed && rawIacts
+    ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
+    : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
   const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
-  const be = C0 * p.S * di * wordsPerIact;
+  const be = R0 * C0 * p.S * di * wordsPerIact;
   const compute = Math.max(fe, be) + 1;
   const drain = Math.ceil((M0 * hw.precision.psumBits) / hw.pe.psumLinkBits);
-  let window = geo.psumSlots === 2 ? Math.max(compute, drain) : compute + drain;
+  let window = geo.psumSlots >= 2 ? Math.max(compute, drain) : compute + drain;
   // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
   const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
   const chains = sp('N') * sp('G') * sp('M') * sp('E');
@@ -103,12 +107,12 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   else if (t.C * t.R > 1) window = Math.max(window, 2 * psumFlits);
   // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus).
   const ePc = bus ? sp('E') : f('peCol', 'E');
-  const rPr = bus ? f('peRow', 'R') : f('peRow', 'R');
+  const rPr = f('peRow', 'R') * R0;
   const rowsDistinct = p.U <= rPr ? (ePc - 1) * p.U + rPr : ePc * rPr;
   const keys = bus
     ? rowsDistinct * sp('C') * sp('N') * sp('G')
     : rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
-  const segBits = compressed ? hw.pe.iactAddrBits + p.V * C0 * dens.iact * hw.pe.iactDataEntryBits : p.V * C0 * hw.precision.iactBits;
+  const segBits = !rawIacts ? hw.pe.iactAddrBits + p.V * C0 * dens.iact * hw.pe.iactDataEntryBits : p.V * C0 * hw.precision.iactBits;
   const iactPerWindow = Math.ceil(keys / hw.noc.iact.routersPerCluster) * Math.max(1, segBits / hw.noc.iact.portBits);
   window = Math.max(window, iactPerWindow);
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
@@ -117,14 +121,24 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     : geo.weightColumns * M0 * hw.precision.weightBits;
   const tilesPerRouter = bus ? sp('M') * sp('G') * sp('C') * sp('R') : f('peCol', 'M') * f('peCol', 'G');
   const weightLoad = tilesPerRouter * Math.ceil(tileBits / hw.noc.weight.portBits);
-  let cycles = passes * (weightLoad + windows * window + hw.pe.pipelineStages);
+  // With two tiles in the weight SPad (weightTileSlots; expected words, with room for tiles denser than the
+  // mean), the next pass's weights load while this pass computes, and passes follow without draining.
+  const expectedWords = geo.weightColumns * (compressed ? 1.25 * columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd));
+  const overlapped = weightTileSlots(expectedWords, geo.weightColumns, hw) === 2;
+  // A reduction pass adds to the psums the previous one wrote for the same outputs: they come back from
+  // the GLB (pipeline, the psum link both ways, a cycle of latency each way). With mBlock M tiles between
+  // them, that round trip is spread over mBlock passes.
+  const roundTrip = t.C * t.R > 1 ? (hw.pe.pipelineStages + 2 * psumFlits + 2) / mBlock : 0;
+  let cycles = overlapped
+    ? passes * Math.max(weightLoad, windows * window, roundTrip) + weightLoad + hw.pe.pipelineStages
+    : passes * (weightLoad + Math.max(windows * window, roundTrip) + hw.pe.pipelineStages);
   // Off-chip: with finite bandwidth the link bounds the layer; with v1's blocking passes, the ifmap loads and
   // output stores add to it (the filters load while the array works).
   if (hw.offChip.bandwidthGBps !== null) {
     const bitsPerCycle = (hw.offChip.bandwidthGBps * 8e9) / (hw.clockMHz * 1e6);
     const rlc = hw.offChip.rlc;
     const valueBits = (density: number): number => (rlc ? (density * rlc.wordBits) / rlc.pairsPerWord : hw.precision.iactBits);
-    const inputRows = (sp('E') * eInner - 1) * p.U + sp('R');
+    const inputRows = (sp('E') * eInner - 1) * p.U + sp('R') * R0;
     const blockValues = inputRows * p.Wp * C0 * sp('C') * sp('N') * nInner;
     const iactBits = (passes / mBlock) * blockValues * valueBits(dens.iact);
     const weightBits = passes * sp('M') * sp('G') * sp('C') * sp('R') * tileBits;
@@ -158,16 +172,28 @@ export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?:
 
 function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], objective?: MappingObjective): RankedMapping[] {
   const shape = arrayShape(hw);
-  const g = { windowSegments: Math.ceil(p.S / p.V) };
-  const maxC0 = Math.min(
-    Math.floor(hw.pe.iactDataSpadEntries / (g.windowSegments * p.V)),
-    Math.floor(hw.pe.weightAddrSpadEntries / p.S),
-  );
-  if (maxC0 < 1) return [];
-  const C0 = balanced(p.C, maxC0);
+  const windowSegments = Math.ceil(p.S / p.V);
+  // Filter rows per PE: one (row stationary), or the whole filter where the SPads hold it (mapping.ts R0).
+  const rowOptions: [R0: number, C0: number][] = [];
+  for (const R0 of p.R > 1 && !hw.offChip.blocksProcessing ? [1, p.R] : [1]) {
+    const maxC0 = Math.min(
+      Math.floor(hw.pe.iactDataSpadEntries / (R0 * windowSegments * p.V)),
+      Math.floor(hw.pe.weightAddrSpadEntries / (R0 * p.S)),
+    );
+    // The most channels that fit, and half as many: two of the smaller tiles may fit the weight SPads at
+    // once (weightTileSlots), so the next pass's weights load during this one.
+    const full = balanced(p.C, maxC0);
+    rowOptions.push([R0, full]);
+    const half = balanced(p.C, Math.floor(maxC0 / 2));
+    if (half >= 1 && half < full && 2 * full * R0 * p.S > hw.pe.weightAddrSpadEntries) rowOptions.push([R0, half]);
+  }
+  if (rowOptions.length === 0) return [];
+  const C0 = Math.min(...rowOptions.map(([, c]) => c));
   const m0Options = [...new Set([32, 16, 8, 4, 2, 1].filter((x) => x <= hw.pe.psumSpadEntries).map((x) => balanced(p.M, x)))];
-  // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all.
-  const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1];
+  // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all; on v2
+  // a psum bank holds those of several (capacity: mappingProblem), so a reduction pass does not wait for the
+  // psums the previous one just wrote.
+  const mBlockOptions = hw.glb.sharedIactPsumBanks ? [1, 2, 3, 4, 6, 8] : [1, 4];
   const options: Record<Axis, [Dim, number][][]> = {} as Record<Axis, [Dim, number][][]>;
   for (const axis of AXES) options[axis] = axisOptions(axis, axisSize(shape, axis), p, hw.noc.type);
   // Each option's product per dim, and the most tiles a dim can be spread over (at the smallest M0), so that
@@ -181,6 +207,8 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
     return out.every((x, i) => x <= maxTiles[i]!) ? out : null;
   };
   const mIndex = DIMS.indexOf('M');
+  const rIndex = DIMS.indexOf('R');
+  const cIndex = DIMS.indexOf('C');
   const ranked: RankedMapping[] = [];
   let worstKept = Infinity;
   options.clusterRow.forEach((clusterRow, i0) => {
@@ -194,16 +222,23 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
         options.peCol.forEach((peCol, i3) => {
           const p3 = within(p2, products.peCol[i3]!);
           if (!p3) return;
-          for (const peMode of modes) {
+          for (const [R0, C0] of rowOptions) for (const peMode of modes) for (const iacts of (peMode === 'compressed' ? ['csc', 'raw'] : ['csc']) as IactFormat[]) {
+            if (R0 > 1 && p3[rIndex]! > 1) continue; // the whole filter is in every PE: no R across PEs
+            if (p3[cIndex]! > ceilDiv(p.C, C0)) continue;
             for (const M0 of m0Options) {
+              // Raw iacts pay every iact position; they can only win where CSC iacts leave the FE as the bound
+              // (a token per stored iact and per all-zero segment), i.e. at most one weight word per column.
+              if (iacts === 'raw' && columnWords(Math.min(M0, p.M), dens.weight, hw.pe.simdWidth) > 1) continue;
               if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
               for (const mBlock of mBlockOptions) {
                 for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
                   const mapping: Mapping = {
                     peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock,
+                    ...(iacts === 'raw' ? { iacts } : {}),
+                    ...(R0 > 1 ? { R0 } : {}),
                   };
                   const t = temporalCounts(p, mapping);
-                  if (mBlock > 1 && mBlock > t.M) continue;
+                  if (mBlock > 1 && (mBlock > t.M || t.C * t.R === 1)) continue; // nothing to interleave
                   // Rows per pass: all of them unless partial sums must wait in the GLB between passes; then
                   // as many output rows as a psum bank holds, or (one shared GLB) one, with one image or all.
                   if (t.C * t.R > 1 && !hw.glb.sharedIactPsumBanks) {
@@ -220,7 +255,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
                   }
                   const estimatedCycles = estimate(p, mapping, hw, dens, {
                     clusterRow: products.clusterRow[i0]!, clusterCol: products.clusterCol[i1]!, peRow: products.peRow[i2]!, peCol: products.peCol[i3]!,
-                  });
+                  }, t);
                   const score = objectiveScore(objective, p, mapping, hw, estimatedCycles);
                   if (ranked.length >= KEEP && score >= worstKept) continue;
                   if (mappingProblem(p, mapping, hw)) continue;

@@ -56,6 +56,31 @@ export interface Mapping {
   rowsPerPass: { N: number; E: number };
   /** M tiles processed inside the reduction loops, their psums held in the GLB together (1: none). */
   mBlock: number;
+  /**
+   * Compression per data type in the compressed mode: iacts in CSC (default) or raw, with the weights in CSC
+   * either way. JETCAS19 §IV-C gives the dense mode (address SPads clock-gated, counts fixed at 0) for "iacts
+   * and weights"; that each data type can take it on its own is our reading: they have separate address SPads.
+   * Raw iacts pay for zero iacts and padding (gated, not skipped) but never for an empty weight column, which
+   * suits depth-wise layers (M0 = 1: most zero weights empty a column); the v2 PE ground truth for depth-wise
+   * layers counts exactly that (non-zero weights x E x F, zero iacts and padding not skipped).
+   */
+  iacts?: IactFormat;
+  /**
+   * Filter rows each PE holds (default 1, the row-stationary primitive): 1, or all R of them. With R, a PE's
+   * window spans R input rows (R x ceil(S/V) iact segments) and its weight tile the whole R x S filter of its
+   * C0 channels, so the filter's rows are reduced inside the PE instead of through the psum chain and the GLB.
+   * JETCAS19 §IV sizes the SPads for it (a 3x3 depth-wise filter: 9 iact segments = the 9-entry iact address
+   * SPad, 9 weight columns of the 16); the papers do not say whether the v2 mapper uses it: our choice, for
+   * depth-wise layers, whose one-row windows are too short to keep the PE busy.
+   */
+  R0?: number;
+}
+
+export type IactFormat = 'csc' | 'raw';
+
+/** How a mapping stores iacts: raw in the uncompressed mode, else as the mapping says (CSC by default). */
+export function iactFormat(m: Mapping): IactFormat {
+  return m.peMode === 'uncompressed' ? 'raw' : (m.iacts ?? 'csc');
 }
 
 export interface ArrayShape {
@@ -86,7 +111,7 @@ export function spatialProduct(m: Mapping, d: Dim): number {
 
 /** The in-PE tile of a dim. */
 export function peTile(m: Mapping, d: Dim): number {
-  return d === 'M' ? m.M0 : d === 'C' ? m.C0 : 1;
+  return d === 'M' ? m.M0 : d === 'C' ? m.C0 : d === 'R' ? (m.R0 ?? 1) : 1;
 }
 
 /** Temporal iterations of each dim (tiles at the edges may be partial: their PEs idle where out of range). */
@@ -104,7 +129,7 @@ export function temporalCounts(p: Problem, m: Mapping): Record<Dim, number> {
     }
   }
   return {
-    N: ceilDiv(p.N, N), G: ceilDiv(p.G, G), M: ceilDiv(p.M, m.M0 * M), C: ceilDiv(p.C, m.C0 * C), E: ceilDiv(p.E, E), R: ceilDiv(p.R, R),
+    N: ceilDiv(p.N, N), G: ceilDiv(p.G, G), M: ceilDiv(p.M, m.M0 * M), C: ceilDiv(p.C, m.C0 * C), E: ceilDiv(p.E, E), R: ceilDiv(p.R, (m.R0 ?? 1) * R),
   };
 }
 
@@ -112,13 +137,15 @@ export function temporalCounts(p: Problem, m: Mapping): Record<Dim, number> {
 export function formatMapping(m: Mapping): string {
   const axes = AXES.map((a) => `${a}=${m.spatial[a].map(([d, f]) => `${d}${f}`).join('.') || '-'}`);
   return `${axes.join(' ')} M0=${m.M0} C0=${m.C0} rows=N${m.rowsPerPass.N}.E${m.rowsPerPass.E} mode=${m.peMode}` +
-    (m.mBlock > 1 ? ` mblock=${m.mBlock}` : '');
+    (m.mBlock > 1 ? ` mblock=${m.mBlock}` : '') + (m.peMode === 'compressed' && m.iacts === 'raw' ? ' iacts=raw' : '') +
+    ((m.R0 ?? 1) > 1 ? ` R0=${m.R0}` : '');
 }
 
 /**
  * Parses the one-line form printed by `formatMapping`, e.g.
  * `clusterRow=E2.M4 clusterCol=M2 peRow=R3 peCol=E4 M0=32 C0=5 rows=N1.E1 mode=compressed`.
- * Axes left out carry nothing; `rows` defaults to N1.E1, `mode` to compressed, `mblock` to 1.
+ * Axes left out carry nothing; `rows` defaults to N1.E1, `mode` to compressed, `mblock` to 1, `iacts` to csc
+ * (`iacts=raw`: raw iacts with CSC weights, compressed mode only), `R0` (filter rows per PE) to 1.
  */
 export function parseMappingText(text: string, where: string): Mapping {
   const m: Mapping = {
@@ -140,7 +167,7 @@ export function parseMappingText(text: string, where: string): Mapping {
         if (!match) bad(token, 'factors like E4 or E2.M2 (dims N, G, M, C, E, R)');
         m.spatial[key as Axis].push([match![1] as Dim, Number(match![2])]);
       }
-    } else if (key === 'M0' || key === 'C0') {
+    } else if (key === 'M0' || key === 'C0' || key === 'R0') {
       if (!/^\d+$/.test(value!)) bad(token, 'a positive integer');
       m[key] = Number(value);
     } else if (key === 'rows') {
@@ -150,13 +177,17 @@ export function parseMappingText(text: string, where: string): Mapping {
     } else if (key === 'mblock') {
       if (!/^\d+$/.test(value!) || Number(value) < 1) bad(token, 'mblock=<n> with n >= 1');
       m.mBlock = Number(value);
+    } else if (key === 'iacts') {
+      if (value !== 'csc' && value !== 'raw') bad(token, 'iacts=csc or iacts=raw');
+      if (value === 'raw') m.iacts = 'raw';
     } else if (key === 'mode') {
       if (value !== 'compressed' && value !== 'uncompressed') bad(token, 'mode=compressed or mode=uncompressed');
       m.peMode = value as PeMode;
     } else {
-      bad(token, `one of ${[...AXES, 'M0', 'C0', 'rows', 'mode', 'mblock'].join(', ')}`);
+      bad(token, `one of ${[...AXES, 'M0', 'C0', 'R0', 'rows', 'mode', 'mblock', 'iacts'].join(', ')}`);
     }
   }
+  if (m.iacts === 'raw' && m.peMode !== 'compressed') bad(text, 'iacts=raw only with mode=compressed (uncompressed iacts are always raw)');
   if (m.M0 < 1) bad(text, 'M0=<n> with n >= 1');
   if (m.C0 < 1) bad(text, 'C0=<n> with n >= 1');
   return m;

@@ -1,6 +1,9 @@
 import { AXES, type ArrayShape, type Axis, DIMS, type Dim, type Mapping, axisSize, peTile, spatialProduct, temporalCounts } from './mapping.js';
 import type { Problem } from './problem.js';
 
+const PASS_FIELDS = 6;
+const DIM_INDEX: Record<Dim, number> = { N: 0, G: 1, M: 2, C: 3, E: 4, R: 5 };
+
 /**
  * A mapping laid onto a concrete array: which slice of the layer every PE holds in every pass. Derived once
  * per layer; the components read it, they never re-derive loop bounds themselves.
@@ -25,6 +28,8 @@ export class MappingPlan {
   readonly reductionIters: number;
   /** Per PE and dim: the PE's spatial index (-1 for all dims when the PE holds nothing). */
   private readonly coords: Int32Array;
+  /** Per pass, its temporal indices g2, n2o, e2o, m2, c2, r2 (PASS_FIELDS entries), computed once. */
+  private readonly passTable: Int32Array;
 
   constructor(readonly problem: Problem, readonly mapping: Mapping, readonly shape: ArrayShape) {
     this.numPes = shape.clusterRows * shape.clusterCols * shape.peRows * shape.peCols;
@@ -46,6 +51,24 @@ export class MappingPlan {
     this.rowItersPerPass = this.nInner * this.eInner;
     this.coords = new Int32Array(this.numPes * DIMS.length).fill(-1);
     for (let pe = 0; pe < this.numPes; pe++) this.placePe(pe);
+    this.passTable = new Int32Array(this.passCount * PASS_FIELDS);
+    const t = this.temporal;
+    for (let p = 0; p < this.passCount; p++) {
+      let rest = p;
+      const m2i = rest % this.mInner; rest = Math.floor(rest / this.mInner);
+      const r2 = rest % t.R; rest = Math.floor(rest / t.R);
+      const c2 = rest % t.C; rest = Math.floor(rest / t.C);
+      const m2o = rest % this.mOuter; rest = Math.floor(rest / this.mOuter);
+      const e2o = rest % this.eOuter; rest = Math.floor(rest / this.eOuter);
+      const n2o = rest % this.nOuter; rest = Math.floor(rest / this.nOuter);
+      const at = p * PASS_FIELDS;
+      this.passTable[at] = rest;
+      this.passTable[at + 1] = n2o;
+      this.passTable[at + 2] = e2o;
+      this.passTable[at + 3] = m2o * this.mInner + m2i;
+      this.passTable[at + 4] = c2;
+      this.passTable[at + 5] = r2;
+    }
   }
 
   /** Cluster row/col and PE row/col of a PE id (PE ids run PE column fastest, then PE row, cluster col, row). */
@@ -97,24 +120,11 @@ export class MappingPlan {
 
   /** The PE's spatial index along a dim, or -1 when the PE is unused by this mapping. */
   coord(pe: number, d: Dim): number {
-    return this.coords[pe * DIMS.length + DIMS.indexOf(d)]!;
+    return this.coords[pe * DIMS.length + DIM_INDEX[d]]!;
   }
 
   isUsed(pe: number): boolean {
     return this.coords[pe * DIMS.length]! >= 0;
-  }
-
-  /** Temporal indices of pass p. */
-  passIndices(p: number): { g2: number; n2o: number; e2o: number; m2: number; c2: number; r2: number } {
-    const t = this.temporal;
-    let rest = p;
-    const m2i = rest % this.mInner; rest = Math.floor(rest / this.mInner);
-    const r2 = rest % t.R; rest = Math.floor(rest / t.R);
-    const c2 = rest % t.C; rest = Math.floor(rest / t.C);
-    const m2o = rest % this.mOuter; rest = Math.floor(rest / this.mOuter);
-    const e2o = rest % this.eOuter; rest = Math.floor(rest / this.eOuter);
-    const n2o = rest % this.nOuter; rest = Math.floor(rest / this.nOuter);
-    return { g2: rest, n2o, e2o, m2: m2o * this.mInner + m2i, c2, r2 };
   }
 
   /** Index of pass p's reduction iteration inside its output block (0 = first, reductionIters-1 = last). */
@@ -145,11 +155,12 @@ export class MappingPlan {
   passSlice(pe: number, p: number): PassSlice | null {
     if (!this.isUsed(pe)) return null;
     const pr = this.problem;
-    const { g2, m2, c2, r2 } = this.passIndices(p);
+    const i = p * PASS_FIELDS;
+    const g2 = this.passTable[i]!, m2 = this.passTable[i + 3]!, c2 = this.passTable[i + 4]!, r2 = this.passTable[i + 5]!;
     const g = g2 * this.spatial.G + this.coord(pe, 'G');
     const mTile = m2 * this.spatial.M + this.coord(pe, 'M');
     const cTile = c2 * this.spatial.C + this.coord(pe, 'C');
-    const r = r2 * this.spatial.R + this.coord(pe, 'R');
+    const r = (r2 * this.spatial.R + this.coord(pe, 'R')) * this.tile.R;
     const mBase = mTile * this.tile.M;
     const cBase = cTile * this.tile.C;
     if (g >= pr.G || mBase >= pr.M || cBase >= pr.C || r >= pr.R) return null;
@@ -163,7 +174,7 @@ export class MappingPlan {
   /** Group and first output channel of a PE's psums in pass p (whatever its input channels and filter row). */
   outputSlice(pe: number, p: number): { g: number; mBase: number } | null {
     if (!this.isUsed(pe)) return null;
-    const { g2, m2 } = this.passIndices(p);
+    const g2 = this.passTable[p * PASS_FIELDS]!, m2 = this.passTable[p * PASS_FIELDS + 3]!;
     const g = g2 * this.spatial.G + this.coord(pe, 'G');
     const mBase = (m2 * this.spatial.M + this.coord(pe, 'M')) * this.tile.M;
     return g < this.problem.G && mBase < this.problem.M ? { g, mBase } : null;
@@ -171,7 +182,7 @@ export class MappingPlan {
 
   /** Image and output row a PE works on in row iteration i of pass p, or null when out of range. */
   rowJob(pe: number, p: number, i: number): { n: number; e: number } | null {
-    const { n2o, e2o } = this.passIndices(p);
+    const n2o = this.passTable[p * PASS_FIELDS + 1]!, e2o = this.passTable[p * PASS_FIELDS + 2]!;
     const n2i = Math.floor(i / this.eInner);
     const e2i = i % this.eInner;
     const n = (n2o * this.nInner + n2i) * this.spatial.N + this.coord(pe, 'N');
@@ -184,6 +195,7 @@ export class MappingPlan {
 
 export interface PassSlice {
   g: number;
+  /** First filter row (the PE holds tile.R rows from it). */
   r: number;
   mTile: number;
   cTile: number;

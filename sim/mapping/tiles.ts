@@ -1,6 +1,6 @@
 import { SimulationError } from '../errors.js';
 import { createCscBuffer, encodeCscInto } from '../sparse/csc.js';
-import type { PeMode } from './mapping.js';
+import type { IactFormat, PeMode } from './mapping.js';
 import type { Problem } from './problem.js';
 
 /*
@@ -51,7 +51,7 @@ export class IactSegmentStore {
   constructor(
     readonly problem: Problem,
     readonly C0: number,
-    readonly mode: PeMode,
+    readonly format: IactFormat,
     iacts: Int16Array,
     countBits: number,
     windowSegments: number,
@@ -62,7 +62,7 @@ export class IactSegmentStore {
     const total = N * G * this.channelTiles * Hp * this.segmentsPerRow;
     this.start = new Uint32Array(total + 1);
     this.nonZeros = new Uint16Array(total);
-    const entries = new EntryArrays(mode === 'compressed' ? Math.ceil(iacts.length * 0.6) + total : total * C0 * V);
+    const entries = new EntryArrays(format === 'csc' ? Math.ceil(iacts.length * 0.6) + total : total * C0 * V);
     const column = new Int16Array(C0 * V);
     const csc = createCscBuffer(C0 * V, 1);
     let seg = 0;
@@ -88,7 +88,7 @@ export class IactSegmentStore {
               }
               this.nonZeros[seg] = nz;
               this.start[seg] = entries.length;
-              if (mode === 'compressed') {
+              if (format === 'csc') {
                 encodeCscInto(csc, column, 0, 1, rows, rows, 1, countBits, false);
                 entries.reserve(csc.length);
                 entries.count.set(csc.count.subarray(0, csc.length), entries.length);
@@ -121,13 +121,15 @@ export class IactSegmentStore {
 }
 
 /**
- * Weight tiles of every (g, M0 tile, C0 tile, filter row r), encoded once per layer (the "compiler" step).
- * Column k = c * S + s of a tile holds output channels m = 0..mCount-1 of input channel c, filter column s;
- * in the weight tensor (M x C x R x S) that column is a strided run, so it is encoded in place.
+ * Weight tiles of every (g, M0 tile, C0 tile, R0 filter rows), encoded once per layer (the "compiler" step).
+ * Column k = (r * cCount + c) * S + s of a tile holds output channels m = 0..mCount-1 of input channel c,
+ * filter row r (of the tile's R0), filter column s; in the weight tensor (M x C x R x S) that column is a
+ * strided run, so it is encoded in place.
  */
 export class WeightTileStore {
   readonly mTiles: number;
   readonly channelTiles: number;
+  readonly rowTiles: number;
   /** Columns of tile t are colStart[t] .. colStart[t+1]-1 in `addr` (start entry of each column, tile-local). */
   readonly colStart: Uint32Array;
   readonly addr: Uint16Array;
@@ -147,11 +149,14 @@ export class WeightTileStore {
     weights: Int8Array,
     countBits: number,
     readonly simdWidth: number,
+    /** Filter rows per tile: 1 or R (mapping R0). */
+    readonly R0 = 1,
   ) {
     const { G, M, C, R, S } = problem;
     this.mTiles = Math.ceil(M / M0);
     this.channelTiles = Math.ceil(C / C0);
-    const tiles = G * this.mTiles * this.channelTiles * R;
+    this.rowTiles = Math.ceil(R / R0);
+    const tiles = G * this.mTiles * this.channelTiles * this.rowTiles;
     this.colStart = new Uint32Array(tiles + 1);
     this.entryStart = new Uint32Array(tiles + 1);
     this.addr = new Uint16Array(G * this.mTiles * R * S * C);
@@ -172,16 +177,19 @@ export class WeightTileStore {
         for (let ct = 0; ct < this.channelTiles; ct++) {
           const cBase = ct * C0;
           const cCount = Math.min(C0, C - cBase);
-          for (let r = 0; r < R; r++, t++) {
+          for (let rt = 0; rt < this.rowTiles; rt++, t++) {
             this.colStart[t] = cols;
             this.entryStart[t] = entries.length;
             const start = entries.length;
-            entries.reserve(cCount * S * (mCount + 1));
+            const rCount = Math.min(R0, R - rt * R0);
+            entries.reserve(rCount * cCount * S * (mCount + 1));
             packed.count = entries.count;
             packed.data = entries.data;
-            for (let c = 0; c < cCount; c++) {
+            for (let rc = 0; rc < rCount * cCount; rc++) {
+              const r = rt * R0 + Math.floor(rc / cCount);
+              const c = rc % cCount;
               const base = (((g * M + mBase) * C + cBase + c) * R + r) * S;
-              const k0 = c * S;
+              const k0 = rc * S;
               if (compressed) {
                 // S columns (one per filter column) of mCount rows, each column padded for SIMD words.
                 const n = encodeCscInto(packed, weights, base, rowStride, 1, mCount, S, countBits, simdWidth === 2, entries.length, cols + k0);
@@ -198,9 +206,9 @@ export class WeightTileStore {
                 }
               }
             }
-            cols += cCount * S;
+            cols += rCount * cCount * S;
             maxWords = Math.max(maxWords, Math.ceil((entries.length - start) / simdWidth));
-            maxColumns = Math.max(maxColumns, cCount * S);
+            maxColumns = Math.max(maxColumns, rCount * cCount * S);
           }
         }
       }
@@ -215,8 +223,9 @@ export class WeightTileStore {
     this.maxColumns = maxColumns;
   }
 
+  /** The tile holding filter rows from `r` (a multiple of R0). */
   index(g: number, mTile: number, cTile: number, r: number): number {
-    return ((g * this.mTiles + mTile) * this.channelTiles + cTile) * this.problem.R + r;
+    return ((g * this.mTiles + mTile) * this.channelTiles + cTile) * this.rowTiles + r / this.R0;
   }
 
   entries(tile: number): number {

@@ -3,7 +3,7 @@ import { type Activity, type EnergyBreakdown, pjPerMac, powerWatts, sumBreakdown
 import type { EngineKind } from '../engine/simulator.js';
 import { LEVEL_UNITS, type AccessReport, type MetadataReport } from '../stats/access-counts.js';
 import type { LoadedTrace } from '../workloads/trace.js';
-import type { NetworkResult, PeModeChoice, SimulatedLayer } from '../run/network.js';
+import type { MappingChoice, NetworkResult, PeModeChoice, SimulatedLayer } from '../run/network.js';
 import { buildCard, type MetricsCard } from './card.js';
 
 /** The JSON report: a contract other tools read (schemaVersion 1). */
@@ -95,6 +95,8 @@ export interface JsonLayer {
   metadataBits: MetadataReport;
   /** The sparse PE's mode this layer ran in, why, and what each mode cost where simulated. */
   peModeChoice: PeModeChoice;
+  /** With --candidates: the mapping kept, the runner-up, and each candidate's estimate and simulated cycles. */
+  mappingChoice?: MappingChoice;
   dramBytes: { read: number; write: number };
   activity: JsonActivity;
   energyJoules: number;
@@ -126,6 +128,7 @@ function layerJson(l: SimulatedLayer, clockMHz: number): JsonLayer {
     accesses: { units: LEVEL_UNITS, counts: l.counts.toReport() },
     metadataBits: l.counts.metadataReport(),
     peModeChoice: l.peModeChoice,
+    ...(l.mappingChoice ? { mappingChoice: l.mappingChoice } : {}),
     // Whole bytes: run-length-coded streams need not end on a byte boundary, and DRAM moves whole bytes.
     dramBytes: { read: Math.ceil(l.dramBits.read / 8), write: Math.ceil(l.dramBits.write / 8) },
     activity: { ...l.activity, clockMHz },

@@ -10,8 +10,8 @@ import { peModel } from '../hw/pe/registry.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
 import { FinalOutput, PsumChain, PsumStore, PsumTraffic } from '../hw/psum-chain.js';
-import { arrayShape, mappingProblem, peGeometry } from '../mapping/constraints.js';
-import { type Mapping, formatMapping } from '../mapping/mapping.js';
+import { arrayShape, mappingProblem, peGeometry, weightTileSlots } from '../mapping/constraints.js';
+import { type Mapping, formatMapping, iactFormat } from '../mapping/mapping.js';
 import { type MappingCache, rankMappings } from '../mapping/mapper.js';
 import type { MappingObjective } from '../mapping/objective.js';
 import { MappingPlan } from '../mapping/plan.js';
@@ -84,10 +84,10 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16A
   const shape = arrayShape(hw);
   const stores = new Map<string, WeightTileStore>();
   const tilesFor = (m: Mapping): WeightTileStore => {
-    const key = `${m.peMode}/${m.M0}/${m.C0}`;
+    const key = `${m.peMode}/${m.M0}/${m.C0}/${m.R0 ?? 1}`;
     let s = stores.get(key);
     if (!s) {
-      s = new WeightTileStore(p, m.M0, m.C0, m.peMode, weights, hw.pe.cscCountBits, hw.pe.simdWidth);
+      s = new WeightTileStore(p, m.M0, m.C0, m.peMode, weights, hw.pe.cscCountBits, hw.pe.simdWidth, m.R0);
       stores.set(key, s);
     }
     return s;
@@ -227,7 +227,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const plan = new MappingPlan(p, mapping, arrayShape(hw));
   const geo = peGeometry(p, mapping, hw);
   const compressed = mapping.peMode === 'compressed';
-  const iactStore = new IactSegmentStore(p, mapping.C0, mapping.peMode, iacts, hw.pe.cscCountBits, geo.windowSegments);
+  const iactsCompressed = iactFormat(mapping) === 'csc';
+  const iactStore = new IactSegmentStore(p, mapping.C0, iactFormat(mapping), iacts, hw.pe.cscCountBits, geo.windowSegments);
 
   const sim = new Simulator(options.engine);
   const onProgress = options.onProgress;
@@ -245,9 +246,9 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   for (let i = 0; i < plan.numPes; i++) {
     const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
     const node = peImpl.create(`PE${i}`, i, sim, {
-      plan, iacts: iactStore, weights: chosen.weights, compressed, windowSegments: geo.windowSegments,
+      plan, iacts: iactStore, weights: chosen.weights, compressed, iactsCompressed, windowSegments: geo.windowSegments, iactsFreedAsRead: geo.iactsFreedAsRead,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
-      iactEntries: pe.iactDataSpadEntries, iactSegments: pe.iactAddrSpadEntries, weightAddrEntries: pe.weightAddrSpadEntries,
+      iactEntries: pe.iactDataSpadEntries, iactSegments: geo.iactSlots, weightAddrEntries: pe.weightAddrSpadEntries,
       weightEntries: pe.weightDataSpadWords * pe.simdWidth, psumEntries: pe.psumSpadEntries,
     }, counts, timing);
     node.chain = OFF_CHAIN;
@@ -277,9 +278,9 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   }
 
   const iactBits = (seg: number): number =>
-    compressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits;
+    iactsCompressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits;
   // CSC metadata of a packet: its address(es) and one zero-run count per entry.
-  const iactMeta = (pk: Packet): number => (compressed ? pe.iactAddrBits + iactStore.entries(pk.payload) * pe.cscCountBits : 0);
+  const iactMeta = (pk: Packet): number => (iactsCompressed ? pe.iactAddrBits + iactStore.entries(pk.payload) * pe.cscCountBits : 0);
   const weightMeta = (pk: Packet): number => {
     const w = chosen.weights;
     return compressed ? w.columns(pk.payload) * pe.weightAddrBits + w.entries(pk.payload) * pe.cscCountBits : 0;
@@ -325,7 +326,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     const ch = new MulticastChannel(sim, {
       name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
-      entryCredits: pe.iactDataSpadEntries, slotCredits: pe.iactAddrSpadEntries,
+      entryCredits: pe.iactDataSpadEntries, slotCredits: geo.iactSlots,
       bufferBits: hw.glb.iactBankBytes * 8, glbPortBits: hw.noc.iact.portBits,
       dramBits: (pk) => iactDram[pk.payload]!, metadataBits: iactMeta, payloads: iactStore.start.length - 1, gate: controller,
       loadedByOthers: iactLoads?.[channels.length] ?? null,
@@ -339,7 +340,8 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     const ch = new MulticastChannel(sim, {
       name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
       latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
-      entryCredits: 0, slotCredits: 1, bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
+      entryCredits: 0, slotCredits: weightTileSlots(chosen.weights.maxWords, chosen.weights.maxColumns, hw),
+      bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
       dramBits: (pk) => pk.bits, metadataBits: weightMeta, payloads: chosen.weights.entryStart.length - 1, gate: null,
       loadedByOthers: null,
       destinations: spec.keys.flat(), numPes: plan.numPes,

@@ -21,6 +21,7 @@ export interface LayerWorkerData {
   seed: number;
   engine: EngineKind;
   objective: ObjectiveName | undefined;
+  candidates: number | undefined;
 }
 
 export interface LayerJob extends ModeJob {
@@ -45,7 +46,7 @@ parentPort?.on('message', (job: LayerJob) => {
     if (last?.name !== job.layer.name) last = { name: job.layer.name, tensors: layerTensors(data.trace, job.layer, data.seed) };
     const { iacts, weights } = last.tensors;
     const o = {
-      hw: data.hw, trace: data.trace, seed: data.seed, engine: data.engine, check: job.check, mappingCache, objective: data.objective,
+      hw: data.hw, trace: data.trace, seed: data.seed, engine: data.engine, check: job.check, mappingCache, objective: data.objective, candidates: data.candidates,
       mappings: job.mapping ? new Map([[job.layer.name, job.mapping]]) : undefined,
     };
     reply = { ok: true, id: job.id, run: runMode(o, job.layer, iacts, weights, data.energyTable, job), iactDensity: nonZeroFraction(iacts) };

@@ -5,7 +5,7 @@ import type { EngineKind } from '../engine/simulator.js';
 import { LIMITS } from '../config/bounds.js';
 import { checkLayerSize } from '../workloads/layer-size.js';
 import { InputError } from '../errors.js';
-import type { Mapping } from '../mapping/mapping.js';
+import { type Mapping, formatMapping } from '../mapping/mapping.js';
 import { offChipLayer, reluRequantise } from '../reference/offchip-ops.js';
 import { referenceConv, wrapArrayToBits } from '../reference/conv.js';
 import { isOnChip, type LayerSpec, nominalMacs } from '../workloads/layer.js';
@@ -54,6 +54,21 @@ export interface NetworkRunOptions {
   mappingCache?: MappingCache;
   /** During a layer's simulation: the layer, and the fraction of it done (see LayerRunOptions.onProgress). */
   onLayerProgress?: (layer: string, fraction: number) => void;
+  /**
+   * Mapping candidates to simulate per layer and PE mode (default 1: the mapper's best): the best K whose
+   * estimates are within CANDIDATES_WITHIN of the best; the fastest simulated one is kept.
+   */
+  candidates?: number;
+}
+
+/** With --candidates K, candidates estimated more than this many times the best are not simulated. */
+export const CANDIDATES_WITHIN = 1.25;
+
+/** Which mapping a layer kept when several were simulated (--candidates), and what each cost. */
+export interface MappingChoice {
+  picked: string;
+  runnerUp: string | null;
+  candidates: { mapping: string; estimatedCycles: number; cycles: number | null; why?: string }[];
 }
 
 export const PE_MODE_OPTIONS = ['auto', 'compressed', 'uncompressed'] as const;
@@ -83,6 +98,8 @@ export interface PeModeChoice {
 
 export interface SimulatedLayer extends LayerResult {
   peModeChoice: PeModeChoice;
+  /** Present when more than one mapping was simulated (--candidates). */
+  mappingChoice?: MappingChoice;
   energy: EnergyBreakdown;
   /** What the per-cycle energy terms were computed from; kept so a saved report can be re-costed. */
   activity: Activity;
@@ -281,6 +298,7 @@ export function runMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
     onProgress: onLayerProgress && ((fraction: number) => onLayerProgress(layer.name, fraction)),
     objective: objectiveOf(o, table),
   };
+  if (!base.mapping && (o.candidates ?? 1) > 1) return fastestCandidate(o, layer, iacts, weights, table, job.peMode, job.check);
   return costLayer(simulateLayer(o.hw.config, layer, iacts, weights, { ...base, peMode: job.peMode, check: job.check }), o.hw, table);
 }
 
@@ -312,6 +330,41 @@ export function combineModes(plan: ModePlan, first: ModeRun, second: ModeRun | I
     outcome.checkDetail += `; the ${dropped.mapping.peMode}-mode run differs at output ${differs}`;
   }
   return kept({ ...cheaper, ...outcome }, `lower energy: ${dropped.mapping.peMode} mode costs ${ratio.toFixed(3)}x`, [asRun(dropped)]);
+}
+
+/** Simulates the mapper's closest candidates (--candidates) and keeps the fastest, ties to the better estimate. */
+function fastestCandidate(
+  o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, peMode: Mapping['peMode'] | undefined, check: boolean,
+): Omit<CostedLayer, 'peModeChoice'> {
+  const hw = o.hw.config;
+  // Ranked with the densities of the data the layer runs on, as simulateLayer does.
+  const ranked = rankMappings(toProblem(layer), hw, { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) }, peMode, o.mappingCache, objectiveOf(o, table));
+  const networkInput = o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0;
+  const tried: MappingChoice['candidates'] = [];
+  let best: LayerResult | null = null;
+  let runnerUp: LayerResult | null = null;
+  for (const c of ranked) {
+    if (tried.length === o.candidates! || c.estimatedCycles > CANDIDATES_WITHIN * ranked[0]!.estimatedCycles) break;
+    let r: LayerResult;
+    try {
+      r = simulateLayer(hw, layer, iacts, weights, { engine: o.engine, mapping: c.mapping, networkInput, check: false });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      tried.push({ mapping: formatMapping(c.mapping), estimatedCycles: c.estimatedCycles, cycles: null, why: e.message });
+      continue;
+    }
+    r.estimatedCycles = c.estimatedCycles;
+    tried.push({ mapping: r.mappingText, estimatedCycles: c.estimatedCycles, cycles: r.cycles });
+    if (!best || r.cycles < best.cycles) [best, runnerUp] = [r, best];
+    else if (!runnerUp || r.cycles < runnerUp.cycles) runnerUp = r;
+  }
+  // None fitted: the mapper's own search (and its error) decides.
+  if (!best) return costLayer(simulateLayer(hw, layer, iacts, weights, { engine: o.engine, networkInput, peMode, check }), o.hw, table);
+  const outcome = check ? checkOutputs(hw, layer, iacts, weights, best.outputs) : {};
+  return {
+    ...costLayer({ ...best, ...outcome }, o.hw, table),
+    mappingChoice: { picked: best.mappingText, runnerUp: runnerUp?.mappingText ?? null, candidates: tried },
+  };
 }
 
 /** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */

@@ -64,7 +64,7 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
       o.onLayerDone?.(results.length, onChip.length, r);
     }
   };
-  const data: LayerWorkerData = { hw: o.hw, trace: o.trace, energyTable, seed: o.seed, engine: o.engine, objective: o.objective };
+  const data: LayerWorkerData = { hw: o.hw, trace: o.trace, energyTable, seed: o.seed, engine: o.engine, objective: o.objective, candidates: o.candidates };
   const queue = [...jobs];
   const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl(), { workerData: data }));
   try {

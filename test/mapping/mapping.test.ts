@@ -70,3 +70,31 @@ describe('mappings', () => {
     expect([...seen.values()].every((v) => v === 1)).toBe(true);
   });
 });
+
+describe('whole filters and raw iacts in a mapping', () => {
+  const dw = toProblem(layer({ type: 'DWCONV', G: 16, C: 16, M: 16, H: 8, W: 8, R: 3, S: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1 }));
+
+  it('round-trips R0 and iacts=raw through the one-line form', () => {
+    const text = 'clusterRow=G8 clusterCol=G2 peRow=- peCol=E4 M0=1 C0=1 rows=N1.E2 mode=compressed iacts=raw R0=3';
+    expect(formatMapping(parseMappingText(text, 'x'))).toBe(text);
+    expect(() => parseMappingText('M0=1 C0=1 mode=uncompressed iacts=raw', 'x')).toThrow(/iacts=raw only with mode=compressed/);
+  });
+
+  it('holds a whole filter only where the SPads do, and no R across PEs then', () => {
+    const ok = parseMappingText('clusterRow=G8 clusterCol=G2 peCol=E4 M0=1 C0=1 rows=N1.E2 iacts=raw R0=3', 'x');
+    expect(mappingProblem(dw, ok, v2)).toBeNull();
+    // CSC iacts: 9 segments fit the 9-entry iact address SPad; R0 = 2 is neither one row nor the filter.
+    expect(mappingProblem(dw, { ...ok, iacts: undefined }, v2)).toBeNull();
+    expect(mappingProblem(dw, { ...ok, R0: 2 }, v2)).toMatch(/one filter row or all 3/);
+    // A 5x5 filter is 25 segments: more than the iact SPads hold in either format.
+    const dw5 = toProblem(layer({ type: 'DWCONV', G: 4, C: 4, M: 4, H: 8, W: 8, R: 5, S: 5 }));
+    expect(mappingProblem(dw5, { ...ok, R0: 5 }, v2)).toMatch(/segments the iact SPads hold/);
+  });
+
+  it('the mapper offers whole-filter mappings for a depth-wise layer, with R nowhere in space', () => {
+    const ranked = rankMappings(dw, v2, { iact: 0.5, weight: 0.9 });
+    const whole = ranked.filter((r) => r.mapping.R0 === 3);
+    expect(whole.length).toBeGreaterThan(0);
+    for (const r of whole) for (const axis of Object.values(r.mapping.spatial)) expect(axis.some(([d]) => d === 'R')).toBe(false);
+  });
+});

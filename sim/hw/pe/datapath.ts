@@ -16,15 +16,26 @@ import type { PeSpads } from './spads.js';
  * the conservation check at the end of a layer compares their sum with the layer's nominal MACs.
  */
 export interface WindowGeometry {
+  /** Iacts in CSC (rows from the counts); raw iacts have count 0, so the same decode gives their position. */
   compressed: boolean;
-  /** Segments in a window: ceil(S / V). */
+  /**
+   * Raw iacts with CSC weights: every iact's position in the window is fixed, so the PE issues only the
+   * positions whose weight column holds weights. Our choice (JETCAS19 §IV-B only says an iact with no
+   * non-zero weight is "not passed further" and need not cause a bubble): such a position costs no cycle.
+   */
+  issueByWeights: boolean;
+  /** Segments of one input row in a window: ceil(S / V). */
   windowSegments: number;
+  /** Filter rows in the PE (mapping R0): the window's segments are segment j of input rows 0..R0-1 in turn. */
+  filterRows: number;
   /** Input columns per segment (horizontal stride). */
   V: number;
   S: number;
   cCount: number;
   mCount: number;
   simdWidth: number;
+  /** Output: tokens of the window's oldest segments (its first segment of each input row). */
+  markTokens: number;
 }
 
 const I = {
@@ -52,7 +63,7 @@ export const padSlotCounter = counterIndex('mac', 'weight', 'gate');
 export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: number, tokens: Int32Array, counts: AccessCounts): number {
   const c = counts.c;
   const { iactCount, iactData, segStart, segLen, weightAddr, weightData, weightRow, colNonZeros, colFillers, colPads, psum } = spads;
-  const { compressed, windowSegments, V, S, cCount, mCount, simdWidth } = g;
+  const { compressed, issueByWeights, windowSegments, filterRows, V, S, cCount, mCount, simdWidth } = g;
   const iactCap = spads.iactEntries;
   const cols = spads.weightCols;
   const weightEnd = spads.weightEntries;
@@ -67,8 +78,15 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
   let weightGatedWords = 0;
   let lookups = 0;
   let iactReads = 0;
-  for (let j = 0; j < windowSegments; j++) {
-    const slot = (spads.segHead + j) % spads.iactSegments;
+  const segments = windowSegments * filterRows;
+  for (let i = 0, j = 0, r = 0; i < segments; i++) {
+    const slot = (spads.segHead + i) % spads.iactSegments;
+    if (i === filterRows) g.markTokens = n;
+    if (i > 0 && ++r === filterRows) {
+      r = 0;
+      j++;
+    }
+    const rowColumns = r * cCount; // weight columns are (filter row, channel)-major: k = (r * cCount + c) * S + s
     const len = segLen[slot]!;
     let idx = segStart[slot]!;
     if (len === 0) {
@@ -83,19 +101,26 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
       const p = (row / cCount) | 0;
       const x = j * V + p;
       if (x >= S) {
-        tokens[n++] = 0; // past the filter's last column: no weight column matches
+        if (!issueByWeights) tokens[n++] = 0; // past the filter's last column: no weight column matches
         continue;
       }
       validIacts++;
-      const k = (row - p * cCount) * S + x; // weight columns are channel-major: k = c * S + s
+      const k = (rowColumns + row - p * cCount) * S + x;
       const start = weightAddr[k]!;
       const end = k + 1 < cols ? weightAddr[k + 1]! : weightEnd;
       const words = Math.ceil((end - start) / simdWidth);
-      tokens[n++] = words;
+      if (words > 0 || !issueByWeights) tokens[n++] = words;
       if (a === 0) {
-        // Uncompressed zero iact: the weight column is walked with reads and MACs gated.
+        // Raw zero iact: the weight column is walked with reads and MACs gated (with CSC weights, only its
+        // stored entries; the zero weights CSC left out are skipped).
         weightGatedWords += words;
-        gate += mCount;
+        if (issueByWeights) {
+          const stored = colNonZeros[k]! + colFillers[k]!;
+          gate += stored;
+          skip += mCount - stored;
+        } else {
+          gate += mCount;
+        }
         continue;
       }
       lookups++;
@@ -113,9 +138,10 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
       skip += mCount - nonZeros - fillers;
     }
   }
+  if (segments === filterRows) g.markTokens = n;
   // Zero iacts inside the filter that compression left out: their whole weight columns are skipped.
-  skip += (cCount * S - validIacts) * mCount;
-  c[I.iactAddrRead] += windowSegments;
+  skip += (filterRows * cCount * S - validIacts) * mCount;
+  c[I.iactAddrRead] += segments;
   c[I.iactDataRead] += iactReads;
   if (compressed) c[I.weightAddrRead] += lookups;
   else c[I.weightAddrGate] += lookups; // dense mode: address SPads are clock-gated (JETCAS19 §IV-C)

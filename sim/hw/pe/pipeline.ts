@@ -12,15 +12,23 @@
  *     so a run of long columns stalls the FE;
  *   a window's psums are complete `tail` cycles after its last word (the MAC and psum stages).
  *
- * Windows follow each other through the pipeline without draining it. The event engine uses the closed
+ * Windows follow each other through the pipeline without draining it. Besides a window's FE end and
+ * completion, the models tell the cycle its FE has read its first `mark` tokens (the iacts of its oldest
+ * segments), from which those SPad entries may take the next window's iacts. The event engine uses the closed
  * recurrence (RecurrenceTiming); the tick engine steps the same rules cycle by cycle (SteppedTiming). The
- * two must agree exactly; test/engine/tick-vs-event.test.ts holds them to it.
+ * two must agree exactly; test/hw/pe-pipeline.test.ts holds them to it token by token, for every lead
+ * (0 on Eyeriss v1, whose SPad reads share one stage), and test/run/engines-agree.test.ts layer by layer.
  */
 export interface PipelineTiming {
-  /** Starts window `seq` at cycle `now` with FE tokens `words[0..n)` (0 = dropped after stage 3). */
-  start(seq: number, now: number, words: Int32Array, n: number): void;
+  /**
+   * Starts window `seq` at cycle `now` with FE tokens `words[0..n)` (0 = dropped after stage 3), of which the
+   * first `mark` read the window's oldest iacts (its first segment of each input row).
+   */
+  start(seq: number, now: number, words: Int32Array, n: number, mark: number): void;
   /** Cycle from which the FE is free for the next window (Infinity while not known). */
   feEnd(seq: number): number;
+  /** Cycle from which the FE has read the window's first `mark` tokens, so their SPad entries are free. */
+  feMark(seq: number): number;
   /** Cycle from which window `seq`'s psums are complete (Infinity while not known). */
   done(seq: number): number;
   /** Advances one cycle (stepped model only). */
@@ -33,7 +41,7 @@ export interface PipelineTiming {
   readonly busyCycles: number;
 }
 
-const RING = 8; // windows in flight are bounded by the psum slots (<= 2) plus one being started
+const RING = 64; // windows in flight are bounded by the psum slots (<= MAX_PSUM_SLOTS = 32) plus one being started
 
 export class RecurrenceTiming implements PipelineTiming {
   busyCycles = 0;
@@ -42,17 +50,19 @@ export class RecurrenceTiming implements PipelineTiming {
   private readonly beStarts: Float64Array; // BE start cycles of the last queueDepth BE-bound tokens
   private ring = 0;
   private readonly feEnds = new Float64Array(RING).fill(Infinity);
+  private readonly feMarks = new Float64Array(RING).fill(Infinity);
   private readonly dones = new Float64Array(RING).fill(Infinity);
 
   constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number) {
     this.beStarts = new Float64Array(queueDepth).fill(-Infinity);
   }
 
-  start(seq: number, now: number, words: Int32Array, n: number): void {
+  start(seq: number, now: number, words: Int32Array, n: number, mark: number): void {
     let fe = Math.max(now, this.feFree);
     let lastBeEnd = -Infinity;
     const { beStarts, queueDepth } = this;
     for (let t = 0; t < n; t++) {
+      if (t === mark) this.feMarks[seq % RING] = fe;
       const w = words[t]!;
       if (w === 0) {
         fe++;
@@ -70,11 +80,16 @@ export class RecurrenceTiming implements PipelineTiming {
     }
     this.feFree = fe;
     this.feEnds[seq % RING] = fe;
+    if (mark >= n) this.feMarks[seq % RING] = fe;
     this.dones[seq % RING] = Math.max(fe, lastBeEnd + this.tail);
   }
 
   feEnd(seq: number): number {
     return this.feEnds[seq % RING]!;
+  }
+
+  feMark(seq: number): number {
+    return this.feMarks[seq % RING]!;
   }
 
   done(seq: number): number {
@@ -91,9 +106,10 @@ export class RecurrenceTiming implements PipelineTiming {
 export class SteppedTiming implements PipelineTiming {
   busyCycles = 0;
   private readonly feEnds = new Float64Array(RING).fill(Infinity);
+  private readonly feMarks = new Float64Array(RING).fill(Infinity);
   private readonly dones = new Float64Array(RING).fill(Infinity);
   // FE: windows waiting to be fetched, each a copy of its tokens.
-  private readonly feWindows: { seq: number; start: number; words: number[]; next: number }[] = [];
+  private readonly feWindows: { seq: number; start: number; words: number[]; next: number; mark: number }[] = [];
   // BE-bound tokens between the halves, and the token in stage 4.
   private readonly queue: { ready: number; words: number; seq: number }[] = [];
   private beRemaining = 0;
@@ -109,16 +125,21 @@ export class SteppedTiming implements PipelineTiming {
 
   constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number) {}
 
-  start(seq: number, now: number, words: Int32Array, n: number): void {
+  start(seq: number, now: number, words: Int32Array, n: number, mark: number): void {
     this.feEnds[seq % RING] = Infinity;
+    this.feMarks[seq % RING] = Infinity;
     this.dones[seq % RING] = Infinity;
-    this.feWindows.push({ seq, start: now, words: Array.from(words.subarray(0, n)), next: 0 });
     this.pendingBe.set(seq, { left: 0, lastEnd: -Infinity, feDone: false, feEnd: 0 });
     if (n === 0) this.finishFe(seq, now);
+    else this.feWindows.push({ seq, start: now, words: Array.from(words.subarray(0, n)), next: 0, mark: Math.min(mark, n) });
   }
 
   feEnd(seq: number): number {
     return this.feEnds[seq % RING]!;
+  }
+
+  feMark(seq: number): number {
+    return this.feMarks[seq % RING]!;
   }
 
   done(seq: number): number {
@@ -127,20 +148,18 @@ export class SteppedTiming implements PipelineTiming {
 
   advance(now: number): void {
     // Stage 4 first: a token starting now frees its queue slot for this cycle's FE.
+    let beIdle = false;
     if (this.beRemaining > 0) {
       this.beRemaining--;
       this.busyCycles++;
       if (this.beRemaining === 0) this.beTokenEnded(now + 1);
-    } else if (this.queue.length > 0 && this.queue[0]!.ready <= now) {
-      const token = this.queue.shift()!;
-      this.beSeq = token.seq;
-      this.beRemaining = token.words - 1;
-      this.busyCycles++;
-      if (this.beRemaining === 0) this.beTokenEnded(now + 1);
+    } else if (!this.beginBe(now)) {
+      beIdle = true;
     }
     // Front end: one token per cycle for the oldest window that has started.
     const win = this.feWindows[0];
     if (!win || win.start > now) return;
+    if (win.next === win.mark && this.feMarks[win.seq % RING] === Infinity) this.markAt(win.seq, now);
     const w = win.words[win.next]!;
     if (w > 0) {
       if (this.queue.length >= this.queueDepth) return; // stall
@@ -148,13 +167,34 @@ export class SteppedTiming implements PipelineTiming {
       this.pendingBe.get(win.seq)!.left++;
     }
     win.next++;
+    if (win.next === win.mark) this.markAt(win.seq, now + 1);
     if (win.next === win.words.length) {
       this.feWindows.shift();
       this.finishFe(win.seq, now + 1);
     }
+    // With lead 0 (iact and weight read in one stage, Eyeriss v1) a token fetched now reaches stage 4 now,
+    // as in the recurrence (beStart = issue + lead), when stage 4 has nothing else this cycle.
+    if (beIdle) this.beginBe(now);
+  }
+
+  /** Moves the queue's head into stage 4 at `now` if it is ready; false if stage 4 stays idle. */
+  private beginBe(now: number): boolean {
+    if (this.queue.length === 0 || this.queue[0]!.ready > now) return false;
+    const token = this.queue.shift()!;
+    this.beSeq = token.seq;
+    this.beRemaining = token.words - 1;
+    this.busyCycles++;
+    if (this.beRemaining === 0) this.beTokenEnded(now + 1);
+    return true;
+  }
+
+  private markAt(seq: number, time: number): void {
+    this.feMarks[seq % RING] = time;
+    this.notify(time);
   }
 
   private finishFe(seq: number, feEnd: number): void {
+    if (this.feMarks[seq % RING] === Infinity) this.markAt(seq, feEnd);
     this.feEnds[seq % RING] = feEnd;
     this.notify(feEnd);
     const p = this.pendingBe.get(seq)!;

@@ -46,8 +46,13 @@ export interface PeStatic {
   plan: MappingPlan;
   iacts: IactSegmentStore;
   weights: WeightTileStore;
+  /** Weights in CSC (the compressed mode). */
   compressed: boolean;
+  /** Iacts in CSC (raw in the uncompressed mode, and in the compressed mode with `iacts=raw`). */
+  iactsCompressed: boolean;
   windowSegments: number;
+  /** Whether a window's oldest iacts free their SPad entries once read (else when its fetch ends). */
+  iactsFreedAsRead: boolean;
   simdWidth: number;
   psumBits: number;
   psumLinkBits: number;
@@ -70,7 +75,7 @@ export interface ChainView {
   receiverOf(member: number, pass: number): PsumReceiver;
 }
 
-const RING = 8; // windows between start and send: psum slots (<= 2) plus forwarded ones
+const RING = 64; // windows between start and send: psum slots (<= MAX_PSUM_SLOTS) plus forwarded ones
 // What a PE waits for that only a delivery can bring. Anything whose time is already known is not waited
 // for: the PE acts at once, at the latest of the known times (see step()).
 const WAIT_SEGMENT = 1;
@@ -133,8 +138,12 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   private jobE = 0;
   private hasJob = false;
   private done = false;
-  private weightsFor = -1; // pass whose weights are in the SPad
+  private weightsFor = -1; // pass whose weights are in use
   private weightsArrival = Infinity;
+  // Passes whose weights arrived and wait to be used, oldest first (at most two, see PeSpads.loadWeights).
+  private readonly loadedFor = new Int32Array(2);
+  private readonly loadedArrival = new Float64Array(2);
+  private loadedCount = 0;
   private releaseWeightsOnArrival = false;
   private seq = 0; // windows started
   private readonly tokens = new Int32Array(64);
@@ -162,9 +171,14 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   // SPad space to give back once the pipeline says when it frees: a ring of (window, segments, weights).
   private readonly relSeq = new Int32Array(RING);
   private readonly relSegments = new Int32Array(RING);
-  private readonly relWeights = new Uint8Array(RING);
+  private readonly relAtMark = new Uint8Array(RING); // 1: free once the FE has read them (feMark), 0: at feEnd
   private relHead = 0;
   private relCount = 0;
+  // Weight tiles to give back (the last window of their pass), apart from the iact releases: with two tiles
+  // in the SPad the next pass's windows start before this one's last window completes.
+  private readonly wRelSeq = new Int32Array(4);
+  private wRelHead = 0;
+  private wRelCount = 0;
 
   constructor(
     readonly name: string,
@@ -182,7 +196,8 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     };
     const p = st.plan.problem;
     this.geometry = {
-      compressed: st.compressed, windowSegments: st.windowSegments, V: p.V, S: p.S, cCount: 0, mCount: 0,
+      compressed: st.iactsCompressed, issueByWeights: st.compressed && !st.iactsCompressed, windowSegments: st.windowSegments,
+      filterRows: st.plan.tile.R, markTokens: 0, V: p.V, S: p.S, cCount: 0, mCount: 0,
       simdWidth: st.simdWidth,
     };
   }
@@ -216,9 +231,22 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.spads.loadWeights(w.addr, w.colStart[tile]!, cols, w.count, w.data, w.entryStart[tile]!, len, this.st.compressed, mCount);
     this.counts.c[C_W_DATA_WRITE] += Math.ceil(len / this.st.simdWidth);
     this.counts.c[C_W_ADDR_WRITE] += cols;
-    this.weightsFor = pass;
-    this.weightsArrival = arrival;
+    this.loadedFor[this.loadedCount] = pass;
+    this.loadedArrival[this.loadedCount++] = arrival;
     if (this.waiting & WAIT_WEIGHTS) this.wakeAt(arrival);
+  }
+
+  /** Whether the current pass's weights are in use, switching to them if they have arrived. */
+  private haveWeights(): boolean {
+    if (this.weightsFor === this.pass) return true;
+    if (this.loadedCount === 0 || this.loadedFor[0] !== this.pass) return false;
+    this.spads.useLoadedWeights();
+    this.weightsFor = this.pass;
+    this.weightsArrival = this.loadedArrival[0]!;
+    this.loadedFor[0] = this.loadedFor[1]!;
+    this.loadedArrival[0] = this.loadedArrival[1]!;
+    this.loadedCount--;
+    return true;
   }
 
   /** A psum vector arrives into the input FIFO (PsumReceiver). */
@@ -249,6 +277,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     this.waiting = 0;
     if (this.pass < 0) this.enterPass(0);
     this.settleReleases();
+    this.settleWeightReleases();
     // A send frees a psum slot for a start, a start queues a window to send: go round until neither moves.
     while (this.sendOutputs(now) + this.startWindows(now) > 0);
     this.timing.advance(now);
@@ -262,21 +291,27 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       const i = this.relHead;
       const seq = this.relSeq[i]!;
       if (this.relSegments[i]! > 0) {
-        const feEnd = this.timing.feEnd(seq);
-        if (feEnd === Infinity) return void this.wait(WAIT_TIMING);
+        const free = this.relAtMark[i] ? this.timing.feMark(seq) : this.timing.feEnd(seq);
+        if (free === Infinity) return void this.wait(WAIT_TIMING);
         const segments = this.relSegments[i]!;
         const entries = this.spads.popSegments(segments);
         // Registered ready: the sender sees the space one cycle after it frees.
-        this.iactSender!.returnCredit(this.pe, feEnd + 1, entries, segments);
+        this.iactSender!.returnCredit(this.pe, free + 1, entries, segments);
         this.relSegments[i] = 0;
-      }
-      if (this.relWeights[i]) {
-        const done = this.timing.done(seq);
-        if (done === Infinity) return void this.wait(WAIT_TIMING);
-        this.weightSender!.returnCredit(this.pe, done + 1, 0, 1);
       }
       this.relHead = (i + 1) % RING;
       this.relCount--;
+    }
+  }
+
+  /** Gives a pass's weight tile back once its last window's psums are complete (its last weight read). */
+  private settleWeightReleases(): void {
+    while (this.wRelCount > 0) {
+      const done = this.timing.done(this.wRelSeq[this.wRelHead]!);
+      if (done === Infinity) return void this.wait(WAIT_TIMING);
+      this.weightSender!.returnCredit(this.pe, done + 1, 0, 1);
+      this.wRelHead = (this.wRelHead + 1) % this.wRelSeq.length;
+      this.wRelCount--;
     }
   }
 
@@ -313,7 +348,7 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     for (;;) {
       if (this.done) return false;
       if (this.releaseWeightsOnArrival) {
-        if (this.weightsFor !== this.pass) {
+        if (!this.haveWeights()) {
           this.wait(WAIT_WEIGHTS);
           return false;
         }
@@ -356,8 +391,8 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       }
       // Compute: the pass's weights in, the window's segments delivered, a psum slot free (its window
       // sent), the front end free; the window starts at the latest of those times.
-      if (this.weightsFor !== this.pass) return this.wait(WAIT_WEIGHTS, started);
-      const w = st.windowSegments;
+      if (!this.haveWeights()) return this.wait(WAIT_WEIGHTS, started);
+      const w = st.windowSegments * st.plan.tile.R;
       if (this.spads.segCount < w) return this.wait(WAIT_SEGMENT, started);
       if (this.slotsInUse === st.psumSlots) return started; // a send frees one
       const slot = this.seq % st.psumSlots;
@@ -372,21 +407,35 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
       this.geometry.mCount = s.mCount;
       const n = computeWindow(this.spads, this.geometry, slot * st.plan.tile.M, this.tokens, this.counts);
       const seq = this.seq++;
-      this.timing.start(seq, start, this.tokens, n);
+      this.timing.start(seq, start, this.tokens, n, st.iactsFreedAsRead ? this.geometry.markTokens : n);
       this.windowsComputed++;
       this.slotsInUse++;
       this.pushOut(seq, slot, s.mCount, this.role.psumIn);
-      // The window's first segment leaves the SPad when the front end is done with it; at a row's end,
-      // the rest of the row's window goes too. After the pass's last window, the weights.
+      // The window's oldest segments (its first of each input row) leave the SPad once the front end has
+      // read them; at a row's end, the rest of the window once the FE is done with it. After the pass's
+      // last window, the weights.
       const rowEnd = this.f === F - 1;
-      const r = (this.relHead + this.relCount++) % RING;
-      this.relSeq[r] = seq;
-      this.relSegments[r] = rowEnd ? w : 1;
-      this.relWeights[r] = rowEnd && this.row === this.lastRow ? 1 : 0;
+      const first = st.plan.tile.R;
+      const lastOfPass = rowEnd && this.row === this.lastRow;
+      this.pushRelease(seq, first, true, lastOfPass && w === first);
+      if (rowEnd && w > first) this.pushRelease(seq, w - first, false, lastOfPass);
       this.settleReleases();
+      this.settleWeightReleases();
       this.f++;
     }
     return started;
+  }
+
+  private pushRelease(seq: number, segments: number, atMark: boolean, weights: boolean): void {
+    if (this.relCount === RING) throw new SimulationError(`${this.name}: more than ${RING} SPad releases pending`);
+    const r = (this.relHead + this.relCount++) % RING;
+    this.relSeq[r] = seq;
+    this.relSegments[r] = segments;
+    this.relAtMark[r] = atMark ? 1 : 0;
+    if (weights) {
+      if (this.wRelCount === this.wRelSeq.length) throw new SimulationError(`${this.name}: too many weight releases pending`);
+      this.wRelSeq[(this.wRelHead + this.wRelCount++) % this.wRelSeq.length] = seq;
+    }
   }
 
   private pushOut(seq: number, slot: number, mCount: number, psumIn: boolean): void {

@@ -1,8 +1,10 @@
+import { SimulationError } from '../../errors.js';
+
 /**
  * The five scratchpads of a v2 PE (JETCAS19 §IV): iact address and data, weight address and data, psum.
  * The iact SPads hold a sliding window of CSC segments as a ring; the weight SPads hold one CSC tile; the
- * psum SPad holds one or two windows' psums (two when 2*M0 fits, so the next window can compute while the
- * previous one's psums leave the PE).
+ * psum SPad holds the psums of as many windows as fit (mapping/constraints.ts psumSlots), so later windows
+ * compute while earlier ones' psums leave the PE.
  */
 export class PeSpads {
   // iact data SPad (ring of count+data entries) and iact address SPad (ring of segments).
@@ -14,10 +16,10 @@ export class PeSpads {
   segHead = 0; // oldest resident segment
   segCount = 0;
   entryTail = 0; // where the next arriving entry goes
-  // weight address and data SPads (one tile).
-  readonly weightAddr: Uint16Array;
-  readonly weightCount: Uint8Array;
-  readonly weightData: Int16Array;
+  // weight address and data SPads: the tile in use (and, see loadWeights, the next one).
+  weightAddr: Uint16Array;
+  weightCount: Uint8Array;
+  weightData: Int16Array;
   weightEntries = 0;
   weightCols = 0;
   /**
@@ -25,10 +27,19 @@ export class PeSpads {
    * the tile is loaded rather than per use: the row of every entry, and per column its non-zeros, fillers
    * and pads. Pads and fillers hold 0, so their (harmless) row is 0 or the filler's own.
    */
-  readonly weightRow: Uint8Array;
-  readonly colNonZeros: Uint8Array;
-  readonly colFillers: Uint8Array;
-  readonly colPads: Uint8Array;
+  weightRow: Uint8Array;
+  colNonZeros: Uint8Array;
+  colFillers: Uint8Array;
+  colPads: Uint8Array;
+  /**
+   * Tiles loaded and not yet in use, oldest first (at most two: the credits of the sender allow two tiles in
+   * the SPad, and the one in use is released before a third is sent; the simulator keeps the released tile's
+   * arrays apart from them because it has finished with them, while the hardware reuses that space).
+   */
+  private readonly tiles: WeightTileArrays[];
+  private active = 0;
+  private readonly loaded = new Int32Array(2);
+  private loadedCount = 0;
   // psum SPad.
   readonly psum: Int32Array;
 
@@ -44,14 +55,37 @@ export class PeSpads {
     this.segStart = new Int32Array(iactSegments);
     this.segLen = new Int32Array(iactSegments);
     this.segArrival = new Float64Array(iactSegments);
-    this.weightAddr = new Uint16Array(weightAddrEntries);
-    this.weightCount = new Uint8Array(weightEntries);
-    this.weightData = new Int16Array(weightEntries);
-    this.weightRow = new Uint8Array(weightEntries);
-    this.colNonZeros = new Uint8Array(weightAddrEntries);
-    this.colFillers = new Uint8Array(weightAddrEntries);
-    this.colPads = new Uint8Array(weightAddrEntries);
+    this.tiles = [0, 1, 2].map(() => ({
+      addr: new Uint16Array(weightAddrEntries), count: new Uint8Array(weightEntries), data: new Int16Array(weightEntries),
+      row: new Uint8Array(weightEntries), nonZeros: new Uint8Array(weightAddrEntries), fillers: new Uint8Array(weightAddrEntries),
+      pads: new Uint8Array(weightAddrEntries), entries: 0, cols: 0,
+    }));
+    const t = this.tiles[0]!;
+    this.weightAddr = t.addr;
+    this.weightCount = t.count;
+    this.weightData = t.data;
+    this.weightRow = t.row;
+    this.colNonZeros = t.nonZeros;
+    this.colFillers = t.fillers;
+    this.colPads = t.pads;
     this.psum = new Int32Array(psumEntries);
+  }
+
+  /** Makes the oldest loaded tile the one in use. */
+  useLoadedWeights(): void {
+    this.active = this.loaded[0]!;
+    this.loaded[0] = this.loaded[1]!;
+    this.loadedCount--;
+    const t = this.tiles[this.active]!;
+    this.weightAddr = t.addr;
+    this.weightCount = t.count;
+    this.weightData = t.data;
+    this.weightRow = t.row;
+    this.colNonZeros = t.nonZeros;
+    this.colFillers = t.fillers;
+    this.colPads = t.pads;
+    this.weightEntries = t.entries;
+    this.weightCols = t.cols;
   }
 
   /** Writes an arriving segment into the rings; the sender has checked (by credits) that it fits. */
@@ -87,17 +121,27 @@ export class PeSpads {
     return j < this.segCount ? this.segArrival[(this.segHead + j) % this.iactSegments]! : Infinity;
   }
 
-  /** Loads a tile: CSC (rows from the counts) or dense (rows by position, `mCount` per column plus pads). */
+  /**
+   * Loads a tile behind those loaded before it (useLoadedWeights makes it the one in use): CSC (rows from the
+   * counts) or dense (rows by position, `mCount` per column plus pads).
+   */
   loadWeights(
     addr: Uint16Array, addrFrom: number, cols: number, count: Uint8Array, data: Int16Array, from: number, len: number,
     compressed: boolean, mCount: number,
   ): void {
-    this.weightAddr.set(addr.subarray(addrFrom, addrFrom + cols));
-    this.weightCount.set(count.subarray(from, from + len));
-    this.weightData.set(data.subarray(from, from + len));
-    this.weightCols = cols;
-    this.weightEntries = len;
-    const { weightAddr, weightCount, weightData, weightRow } = this;
+    if (this.loadedCount === 2) throw new SimulationError('weight SPad: a third tile arrived before one was used');
+    let slot = 0;
+    while (slot === this.active || (this.loadedCount > 0 && slot === this.loaded[0])) slot++;
+    this.loaded[this.loadedCount++] = slot;
+    const t = this.tiles[slot]!;
+    for (let k = 0; k < cols; k++) t.addr[k] = addr[addrFrom + k]!;
+    for (let e = 0; e < len; e++) {
+      t.count[e] = count[from + e]!;
+      t.data[e] = data[from + e]!;
+    }
+    t.cols = cols;
+    t.entries = len;
+    const { addr: weightAddr, count: weightCount, data: weightData, row: weightRow } = t;
     for (let k = 0; k < cols; k++) {
       const start = weightAddr[k]!;
       const end = k + 1 < cols ? weightAddr[k + 1]! : len;
@@ -127,9 +171,21 @@ export class PeSpads {
         if (v !== 0) nonZeros++;
         else fillers++;
       }
-      this.colNonZeros[k] = nonZeros;
-      this.colFillers[k] = fillers;
-      this.colPads[k] = pads;
+      t.nonZeros[k] = nonZeros;
+      t.fillers[k] = fillers;
+      t.pads[k] = pads;
     }
   }
+}
+
+interface WeightTileArrays {
+  entries: number;
+  cols: number;
+  addr: Uint16Array;
+  count: Uint8Array;
+  data: Int16Array;
+  row: Uint8Array;
+  nonZeros: Uint8Array;
+  fillers: Uint8Array;
+  pads: Uint8Array;
 }
