@@ -93,7 +93,7 @@ export function energyLine(r: JsonReport): string {
   const t = r.totals;
   return `energy ${fixed(t.energyJoulesPerInference * 1e6, 3)} uJ per inference (chip ${fixed(t.chipEnergyJoulesPerInference * 1e6, 3)} + ` +
     `DRAM ${fixed(t.dramEnergyJoulesPerInference * 1e6, 3)}), ${fixed(t.pJPerNominalMac, 2)} pJ per nominal MAC, ` +
-    `${fixed(t.gopsPerWatt, 1)} GOPS/W (nominal ops = 2 x MACs; chip + DRAM)`;
+    `${fixed(t.gopsPerWatt, 1)} GOPS/W`;
 }
 
 /** The chip's categories (JETCAS19 Fig. 22, plus leakage) in table order, then DRAM. */

@@ -34,7 +34,7 @@ const EXPECTED: Record<string, { args?: () => Promise<string[]> | string[]; line
   'netadapt-greedy.ts': {
     // A budget below what shrinking one layer fully saves: the loop takes several steps and meets it.
     args: async () => [await smallLut(), '600'],
-    lines: [/^start: \d+ cycles, [\d.]+ uJ; budget 600 cycles$/, /^shrink pw to 6\/12 channels: /, /^shrink /, /^result: \d+ cycles, [\d.]+ uJ; /],
+    lines: [/^start: \d+ cycles, [\d.]+ uJ; budget 600 cycles$/, /^shrink \w+ to \d+\/\d+ channels: /, /^result: \d+ cycles, [\d.]+ uJ; /],
     check: (out) => expect(Number(/^result: (\d+) cycles/.exec(out.at(-1)!)![1])).toBeLessThanOrEqual(600),
   },
   'weight-density-loop.ts': {
@@ -59,8 +59,14 @@ describe('examples/', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split('\n');
-    expect(out).toHaveLength(lines.length);
-    lines.forEach((re, i) => expect(out[i]).toMatch(re));
+    // A line pattern may repeat (the greedy loop's steps): each line matches its pattern or the one before it.
+    expect(out.length).toBeGreaterThanOrEqual(lines.length);
+    let i = 0;
+    for (const line of out) {
+      if (i < lines.length && lines[i]!.test(line)) i++;
+      else expect(line).toMatch(lines[i - 1]!);
+    }
+    expect(i, out.join('\n')).toBe(lines.length);
     EXPECTED[file]!.check?.(out);
   });
 });

@@ -49,16 +49,11 @@ describe('tick and event engines', () => {
     expect(event.skippedMacs).toBe(0);
   });
 
-  // Every shipped config, a one-PE v2 and a v2 behind a 1 GB/s off-chip link, in each of their PE modes.
-  // KNOWN DISAGREEMENT, marked with it.fails below: on eyeriss-v1 and eyeriss-v1-192 the engines differ by one
-  // cycle (and the GLB-pass stall by a few) because the PE pipeline's recurrence (sim/hw/pe/pipeline.ts) starts
-  // the MAC stage in the fetch cycle when the weight read stage equals the iact read stage (lead 0), the stepped
-  // model a cycle later; that fix belongs to the PE's own rework. Proof that it is only that: the same v1 with
-  // its weight read one stage later (lead 1) agrees exactly, GLB passes, buses and all. When the fix lands,
-  // it.fails turns red: make those cases plain `it`.
+  // Every shipped config, a one-PE v2 and a v2 behind a 1 GB/s off-chip link, in each of their PE modes. v1 and
+  // v1-192 read the weight in the iact's stage (pipeline lead 0); the same v1 with its weight read one stage later
+  // (lead 1) is checked too.
   const v1Lead1 = parseHwConfig('eyeriss-v1, weight read at stage 2', readFileSync(`${hwConfigDir()}/eyeriss-v1.yaml`, 'utf8')
     .replace(/^(\s*pipelineStages:)\s*\d+/m, '$1 4').replace(/^(\s*weightReadStage:)\s*\d+/m, '$1 2'));
-  const knownV1 = new Set(['eyeriss-v1', 'eyeriss-v1-192']);
   const configs: [string, HwConfig][] = [
     ...['eyeriss-v1', 'eyeriss-v1-192', 'eyeriss-v1.5', 'eyeriss-v2'].map((n): [string, HwConfig] => [n, loadHwConfig(n).config]),
     ['eyeriss-v1 with lead 1', v1Lead1],
@@ -67,7 +62,7 @@ describe('tick and event engines', () => {
   ];
   for (const [name, hw] of configs) {
     for (const peMode of peModes(hw)) {
-      (knownV1.has(name) ? it.fails : it)(`agree on ${name}, ${peMode} PE mode, a layer of every type`, () => {
+      it(`agree on ${name}, ${peMode} PE mode, a layer of every type`, () => {
         for (const layer of randomLayers(`${name}/${peMode}`, 5)) agree(hw, layer, 7, peMode);
       });
     }
