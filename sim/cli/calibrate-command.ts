@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { calibrate, writeCalibration } from '../energy/calibrate.js';
+import { calibrate, writeCalibration } from '../validation/calibrate.js';
 import { formatTable } from '../report/table.js';
 
 export function registerCalibrate(program: Command): void {

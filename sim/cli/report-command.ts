@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { eyexamChartsOfFile } from '../eyexam/chart.js';
 import { readResults } from '../sweep/results.js';
 import { checkOutputPaths, writeFileAtomic } from './io.js';
 
@@ -20,7 +21,9 @@ export function registerReport(program: Command): void {
       }
       // Loaded here, not at the top: vega is large and only this command needs it (keeps `run` starting fast).
       const { buildHtmlReport } = await import('../report/html-report.js');
-      writeFileAtomic(flags.out, await buildHtmlReport(results));
+      // A run's JSON from `eyexam --json` also gets its Eyexam waterfalls.
+      const eyexam = results.length === 1 && results[0]!.kind === 'run' ? eyexamChartsOfFile(results[0]!.file) : [];
+      writeFileAtomic(flags.out, await buildHtmlReport(results, eyexam));
       process.stdout.write(`wrote ${flags.out}\n`);
     });
 }

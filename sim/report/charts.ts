@@ -5,8 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { BREAKDOWN_DATA_TYPES, LEVEL_GROUPS } from '../energy/energy-model.js';
-import { isTotalRow, type ResultRow } from '../sweep/results.js';
-import { describeParams } from '../sweep/spec.js';
+import { describeParams, isTotalRow, type ResultRow } from './result-rows.js';
 import { loadHwConfig } from '../config/hw-config.js';
 
 export interface Chart {

@@ -6,10 +6,8 @@
 import { basename } from 'node:path';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { LoadedResults, ResultRow } from '../sweep/results.js';
-import { isTotalRow, paramNamesOf } from '../sweep/results.js';
-import { buildCharts } from './charts.js';
-import { eyexamChartsOfFile } from './eyexam-chart.js';
+import { isTotalRow, type LoadedResults, paramNamesOf, type ResultRow } from './result-rows.js';
+import { buildCharts, type Chart } from './charts.js';
 
 /** Renders a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -67,11 +65,14 @@ function runsTable(rows: readonly ResultRow[]): string {
   return `<table><thead>${tr(head, 'th')}</thead><tbody>${body.map((b) => tr(b, 'td')).join('\n')}</tbody></table>`;
 }
 
-/** Builds the report of a sweep's or a run's results, or of several runs side by side. */
-export async function buildHtmlReport(input: LoadedResults | readonly LoadedResults[]): Promise<string> {
+/**
+ * Builds the report of a sweep's or a run's results, or of several runs side by side; `extra` charts (e.g. a run's
+ * Eyexam waterfalls, which the caller draws) follow the report's own.
+ */
+export async function buildHtmlReport(input: LoadedResults | readonly LoadedResults[], extra: readonly Chart[] = []): Promise<string> {
   const several = Array.isArray(input) && input.length > 1;
   const results = Array.isArray(input) ? (several ? joinRuns(input) : input[0]!) : (input as LoadedResults);
-  const charts = [...buildCharts(results.rows, several ? 'runs' : results.kind), ...(results.kind === 'run' && !several ? eyexamChartsOfFile(results.file) : [])];
+  const charts = [...buildCharts(results.rows, several ? 'runs' : results.kind), ...extra];
   const figures: string[] = [];
   for (const [i, c] of charts.entries()) {
     const svg = scopeIds(await renderSvg(c.spec), `c${i}-`);

@@ -17,8 +17,10 @@ import { isOnChip } from '../workloads/layer.js';
 import { listTraceNames, loadTrace, type LoadedTrace } from '../workloads/trace.js';
 import { peModes } from '../mapping/constraints.js';
 import { PE_MODE_OPTIONS, type PeModeOption } from '../run/network.js';
+import { describeParams, type ParamValue } from '../report/result-rows.js';
 
-export type ParamValue = number | string | boolean | null;
+export { describeParams, type ParamValue } from '../report/result-rows.js';
+
 
 const scalar = z.union([z.number(), z.string(), z.boolean(), z.null()], { error: 'a number, string, boolean or null' });
 const range = z.object({ from: z.number(), to: z.number(), step: z.number().optional(), times: z.number().optional() }).strict();
@@ -197,8 +199,6 @@ function resolveTrace(file: string, trace: string): LoadedTrace {
 }
 
 /** A point's parameters as `path=value ...`, for messages and tables. */
-export const describeParams = (params: Record<string, ParamValue>): string =>
-  Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
 
 /** Loads and validates a sweep file and every point of it (all of them, whatever the shard). */
 export function loadSweep(file: string): SweepPlan {

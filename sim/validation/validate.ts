@@ -34,7 +34,7 @@ export interface ValidationSummary {
   sample: Sample;
 }
 
-/** The networks whose power `eyeriss-sim calibrate` fits (sim/energy/calibrate.ts). */
+/** The networks whose power `eyeriss-sim calibrate` fits (sim/validation/calibrate.ts). */
 export const FITTED_POWER_NETWORKS = ['alexnet'];
 
 export function sampleOf(network: string, metric: Metric): Sample {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitSamples, type CalibrationSample } from '../../sim/energy/calibrate.js';
+import { fitSamples, type CalibrationSample } from '../../sim/validation/calibrate.js';
 
 /**
  * The calibration's fit on hand-made layers built from known parameters: scalePj s = 2, MAC factor m = 0.5, clock

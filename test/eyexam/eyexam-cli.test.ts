@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eyexamCharts } from '../../sim/report/eyexam-chart.js';
+import { eyexamCharts } from '../../sim/eyexam/chart.js';
 import { renderSvg } from '../../sim/report/html-report.js';
 import type { EyexamReport } from '../../sim/eyexam/run.js';
 import type { JsonReport } from '../../sim/report/json-report.js';

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
-import { STEP_NAMES, type EyexamStep } from '../eyexam/eyexam.js';
-import type { EyexamReport } from '../eyexam/run.js';
-import type { Chart } from './charts.js';
+import { STEP_NAMES, type EyexamStep } from './eyexam.js';
+import type { EyexamReport } from './run.js';
+import type { Chart } from '../report/charts.js';
 
 type Datum = { layer: string; step: string; rank: number; from: number; to: number; kind: string };
 

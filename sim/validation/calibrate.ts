@@ -5,10 +5,10 @@ import { writeAll, writeAtomicAll } from '../files.js';
 import { loadHwConfig } from '../config/hw-config.js';
 import { parseMappingText } from '../mapping/mapping.js';
 import { runNetwork } from '../run/network.js';
-import { JSSC17_ALEXNET } from '../validation/jssc17.js';
+import { JSSC17_ALEXNET } from './jssc17.js';
 import { loadTrace } from '../workloads/trace.js';
-import { computeEnergy } from './energy-model.js';
-import { energyTableDir, loadEnergyTable, parseEnergyTable, type EnergyTable } from './energy-table.js';
+import { computeEnergy } from '../energy/energy-model.js';
+import { energyTableDir, loadEnergyTable, parseEnergyTable, type EnergyTable } from '../energy/energy-table.js';
 
 /**
  * Calibrates the 65 nm energy tables to Eyeriss v1 silicon. Data used, and only these: the measured chip power of
