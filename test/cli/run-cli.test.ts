@@ -106,8 +106,8 @@ describe('machine-readable output and the table', () => {
     const r = cli('run', '--trace', 'alexnet-sparse', '--layers', 'conv1,conv5', '--no-check');
     expect(r.code).toBe(0);
     for (const line of r.stdout.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
-    expect(r.stdout).toMatch(/^layer\s+PE mode\s+cycles\s+ms\s+MMACs\s+MMACs done\s+PE util\s+MAC util\s+DRAM kB\s+energy uJ\s+check$/m);
-    expect(r.stdout).toMatch(/^total\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+%\s+[\d.]+%\s+[\d.]+\s+[\d.]+$/m);
+    expect(r.stdout).toMatch(/^layer\s+PE mode\s+cycles\s+ms\s+MMACs\s+MMACs done\s+PE util\s+MAC util\s+DRAM kB\s+chip uJ\s+chip mW\s+DRAM uJ\s+check$/m);
+    expect(r.stdout).toMatch(/^total\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+%\s+[\d.]+%\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
     expect(r.stdout).toMatch(/ \d+ simulated cycles\/s/);
     expect(r.stdout).not.toMatch(/uncom\./);
     const wide = cli('run', '--trace', 'alexnet-sparse', '--layers', 'conv5', '--no-check', '--wide');

@@ -17,9 +17,9 @@ export class PeSpads {
   segCount = 0;
   entryTail = 0; // where the next arriving entry goes
   // weight address and data SPads: the tile in use (and, see loadWeights, the next one).
-  weightAddr: Uint16Array;
-  weightCount: Uint8Array;
-  weightData: Int16Array;
+  weightAddr!: Uint16Array;
+  weightCount!: Uint8Array;
+  weightData!: Int16Array;
   weightEntries = 0;
   weightCols = 0;
   /**
@@ -27,10 +27,10 @@ export class PeSpads {
    * the tile is loaded rather than per use: the row of every entry, and per column its non-zeros, fillers
    * and pads. Pads and fillers hold 0, so their (harmless) row is 0 or the filler's own.
    */
-  weightRow: Uint8Array;
-  colNonZeros: Uint8Array;
-  colFillers: Uint8Array;
-  colPads: Uint8Array;
+  weightRow!: Uint8Array;
+  colNonZeros!: Uint8Array;
+  colFillers!: Uint8Array;
+  colPads!: Uint8Array;
   /**
    * Tiles loaded and not yet in use, oldest first (at most two: the credits of the sender allow two tiles in
    * the SPad, and the one in use is released before a third is sent; the simulator keeps the released tile's
@@ -60,14 +60,7 @@ export class PeSpads {
       row: new Uint8Array(weightEntries), nonZeros: new Uint8Array(weightAddrEntries), fillers: new Uint8Array(weightAddrEntries),
       pads: new Uint8Array(weightAddrEntries), entries: 0, cols: 0,
     }));
-    const t = this.tiles[0]!;
-    this.weightAddr = t.addr;
-    this.weightCount = t.count;
-    this.weightData = t.data;
-    this.weightRow = t.row;
-    this.colNonZeros = t.nonZeros;
-    this.colFillers = t.fillers;
-    this.colPads = t.pads;
+    this.show(0);
     this.psum = new Int32Array(psumEntries);
   }
 
@@ -76,7 +69,12 @@ export class PeSpads {
     this.active = this.loaded[0]!;
     this.loaded[0] = this.loaded[1]!;
     this.loadedCount--;
-    const t = this.tiles[this.active]!;
+    this.show(this.active);
+  }
+
+  /** Points the weight fields the datapath reads at one tile's arrays. */
+  private show(tile: number): void {
+    const t = this.tiles[tile]!;
     this.weightAddr = t.addr;
     this.weightCount = t.count;
     this.weightData = t.data;
