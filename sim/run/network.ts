@@ -135,6 +135,8 @@ export function layerTensors(trace: LoadedTrace, layer: LayerSpec, seed: number,
 export function selectLayers(trace: LoadedTrace, names: string[] | undefined, batch: number | undefined): { onChip: LayerSpec[]; offChip: LayerSpec[] } {
   if (names) {
     const known = new Set(trace.layers.map((l) => l.name));
+    // A layer whose name holds commas (an ONNX node's may) is selected by its whole name given alone.
+    if (names.some((n) => !known.has(n)) && known.has(names.join(','))) names = [names.join(',')];
     const unknown = names.filter((n) => !known.has(n));
     if (unknown.length) {
       throw new InputError(`--layers: no layer ${unknown.map((n) => JSON.stringify(n)).join(', ')} in trace ${trace.name} (layers: ${trace.layers.map((l) => l.name).join(', ')})`);
