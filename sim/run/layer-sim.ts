@@ -185,7 +185,11 @@ function sharedIactLoads(hw: HwConfig, specs: NocTopology['iact'], plan: Mapping
   for (let seg = 0; seg < segments; seg++) if (owner[seg]! >= 0) bits += dramBits[seg]!;
   const glbBits = hw.array.clusterRows * hw.array.clusterCols * hw.glb.iactBanksPerCluster * hw.glb.iactBankBytes * 8;
   if (bits > glbBits) return null;
-  return used.map((mine, ch) => mine.map((u, seg) => (u && owner[seg] !== ch ? 1 : 0)));
+  // In place, a flat loop: a channel loads from DRAM only what no earlier channel already loaded.
+  used.forEach((mine, ch) => {
+    for (let seg = 0; seg < segments; seg++) if (mine[seg] && owner[seg] !== ch) mine[seg] = 1; else mine[seg] = 0;
+  });
+  return used;
 }
 
 /** Receives nothing: the psum input of the bottom PE of a chain without a store. */
