@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { loadEnergyTable } from '../energy/energy-table.js';
 import { InputError, SimulationError } from '../errors.js';
 import { AccessCounts } from '../stats/access-counts.js';
+import { runWorkerPool } from '../worker-pool.js';
 import type { LayerJob, LayerReply, LayerWorkerData } from './layer-worker.js';
 import {
   checkRunnable, combineModes, type ModePlan, type ModeRun, modeJobs, networkResult, type NetworkResult, type NetworkRunOptions, layerTensors, planModes, runNetwork, selectLayers,
@@ -65,34 +66,12 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
     }
   };
   const data: LayerWorkerData = { hw: o.hw, trace: o.trace, energyTable, seed: o.seed, engine: o.engine, objective: o.objective, candidates: o.candidates };
-  const queue = [...jobs];
-  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl(), { workerData: data }));
-  try {
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      let current: LayerJob | undefined;
-      const next = (): void => {
-        current = queue.shift();
-        if (current) w.postMessage(current);
-        else resolve();
-      };
-      w.on('message', (m: LayerReply) => {
-        try {
-          replies[m.id] = m;
-          current = undefined;
-          flush();
-          next();
-        } catch (err) {
-          reject(err);
-        }
-      });
-      w.on('error', reject);
-      w.on('exit', (code) => {
-        if (current) reject(new Error(`layer worker stopped (exit code ${code})`));
-      });
-      next();
-    })));
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  await runWorkerPool<LayerJob, LayerReply>(jobs, threads, () => new Worker(workerUrl(), { workerData: data }), {
+    onReply: (_job, m) => {
+      replies[m.id] = m;
+      flush();
+    },
+    onCrash: (_job, err) => (err instanceof Error ? err : new Error(String(err))),
+  });
   return networkResult(o, onChip, offChip, results, energyTable, started);
 }

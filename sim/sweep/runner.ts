@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EnvironmentError, errnoCode, InputError, SimulationError } from '../errors.js';
+import { runWorkerPool } from '../worker-pool.js';
 import { SweepOut } from './out-dir.js';
 import { isTotalRow, type Metrics, readPoints, readResults, type ResultRow, savePoint, writeResults } from './results.js';
 import { describeParams, type PointJob, type SweepPlan, type SweepPoint } from './spec.js';
@@ -46,41 +47,6 @@ export function shardPoints(points: readonly SweepPoint[], shard?: Shard): Sweep
 function workerUrl(): URL {
   // Compiled, the worker is JS beside this file; from sources (vitest) a tiny .mjs registers the TS loader first.
   return import.meta.url.endsWith('.ts') ? new URL('./worker-from-source.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
-}
-
-/** Runs jobs on up to `threads` workers, calling onDone as each finishes; the first failure stops them all. */
-async function runPool(jobs: PointJob[], threads: number, heapMb: number | undefined, onDone: (job: PointJob, r: Extract<WorkerReply, { ok: true }>) => void,
-  onError: (job: PointJob, name: string, message: string) => Error, onCrash: (job: PointJob | undefined, err: unknown) => Error): Promise<void> {
-  const queue = [...jobs];
-  const resourceLimits = heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb };
-  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(workerUrl(), { resourceLimits }));
-  try {
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      let current: PointJob | undefined;
-      const next = (): void => {
-        current = queue.shift();
-        if (current) w.postMessage(current);
-        // An idle worker still holds its heap (a 16384-PE point's is gigabytes): end it now, not with the last.
-        else void w.terminate().then(() => resolve(), reject);
-      };
-      w.on('message', (m: WorkerReply) => {
-        try {
-          if (!m.ok) throw onError(current!, m.name, m.message);
-          onDone(current!, m);
-          next();
-        } catch (err) {
-          reject(err);
-        }
-      });
-      w.on('error', (err) => reject(onCrash(current, err)));
-      w.on('exit', (code) => {
-        if (current) reject(onCrash(current, new Error(`the worker stopped (exit code ${code})`)));
-      });
-      next();
-    })));
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
 }
 
 /** Results files are rewritten as points finish, at most this often (a big sweep has thousands of points). */
@@ -138,7 +104,14 @@ async function runPoints(plan: SweepPlan, points: SweepPoint[], o: SweepRunOptio
         layers: p.layers, check: p.check, peMode: p.peMode,
       }));
       o.onProgress?.(0, jobs.length);
-      await runPool(jobs, o.jobs ?? availableParallelism(), o.workerHeapMb, (job, r) => {
+      const resourceLimits = o.workerHeapMb === undefined ? undefined : { maxOldGenerationSizeMb: o.workerHeapMb };
+      const failure = (job: PointJob, name: string, message: string): Error => {
+        const text = `${describe(job)}: ${message}`;
+        return name === 'InputError' ? new InputError(text) : name === 'SimulationError' ? new SimulationError(text)
+          : name === 'EnvironmentError' ? new EnvironmentError(text) : new Error(text);
+      };
+      await runWorkerPool<PointJob, WorkerReply>(jobs, o.jobs ?? availableParallelism(), () => new Worker(workerUrl(), { resourceLimits }), { onReply: (job, r) => {
+        if (!r.ok) throw failure(job, r.name, r.message);
         done.set(job.key, r.metrics);
         if (o.out) savePoint(o.out, job.key, r.metrics, r.wallSeconds);
         ran++; // not inside the call below: `?.` skips evaluating arguments when there is no callback
@@ -147,15 +120,11 @@ async function runPoints(plan: SweepPlan, points: SweepPoint[], o: SweepRunOptio
           savedAt = performance.now();
         }
         o.onProgress?.(ran, jobs.length);
-      }, (job, name, message) => {
-        const text = `${describe(job)}: ${message}`;
-        return name === 'InputError' ? new InputError(text) : name === 'SimulationError' ? new SimulationError(text)
-          : name === 'EnvironmentError' ? new EnvironmentError(text) : new Error(text);
-      }, (job, err) => {
+      }, onCrash: (job, err) => {
         const where = job ? describe(job) : plan.file;
         const oom = errnoCode(err) === 'ERR_WORKER_OUT_OF_MEMORY';
         return new EnvironmentError(`${where}: ${oom ? 'the worker ran out of memory' : err instanceof Error ? err.message : String(err)}; run fewer --jobs, or a smaller point`);
-      });
+      } });
     }
   } finally {
     // Whatever finished is kept in the results files, so a stopped sweep can still be reported.
