@@ -167,7 +167,9 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   private readonly slotFree: Float64Array;
   private slotsInUse = 0;
   private waiting = WAIT_SEGMENT | WAIT_WEIGHTS | WAIT_PSUM_IN | WAIT_CREDIT; // before its first step, anything wakes it
-  private wokenFor = -1; // latest wake-up scheduled, to avoid queueing it twice
+  // Earliest wake-up queued and not yet stepped. A later one adds nothing: the PE acts at the latest of the
+  // times it knows, whenever it steps, so the earlier step already acts on what the later wake-up would bring.
+  private nextWake = Infinity;
   // SPad space to give back once the pipeline says when it frees: a ring of (window, segments, weights).
   private readonly relSeq = new Int32Array(RING);
   private readonly relSegments = new Int32Array(RING);
@@ -266,14 +268,15 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     if (this.waiting & WAIT_CREDIT) this.wakeAt(time);
   }
 
-  /** Schedules a step (once per cycle). */
+  /** Schedules a step, unless an earlier one is already queued. */
   private wakeAt(time: number): void {
-    if (time === this.wokenFor) return;
-    this.wokenFor = time;
+    if (time >= this.nextWake) return;
+    this.nextWake = time;
     this.sim.wake(this.id, time);
   }
 
   step(now: number): void {
+    if (now >= this.nextWake) this.nextWake = Infinity;
     this.waiting = 0;
     if (this.pass < 0) this.enterPass(0);
     this.settleReleases();
