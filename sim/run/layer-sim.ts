@@ -6,6 +6,7 @@ import { GlbPassController } from '../hw/glb-passes.js';
 import { OffChipInterface } from '../hw/off-chip.js';
 import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/processing-element.js';
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
+import { PeGroup } from '../hw/pe/pe-group.js';
 import { peModel } from '../hw/pe/registry.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
@@ -249,7 +250,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const peImpl = peModel(hw);
   for (let i = 0; i < plan.numPes; i++) {
     const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
-    const node = peImpl.create(`PE${i}`, i, sim, {
+    const node = peImpl.create(`PE${i}`, i, {
       plan, iacts: iactStore, weights: chosen.weights, compressed, iactsCompressed, windowSegments: geo.windowSegments, iactsFreedAsRead: geo.iactsFreedAsRead,
       simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
       iactEntries: pe.iactDataSpadEntries, iactSegments: geo.iactSlots, weightAddrEntries: pe.weightAddrSpadEntries,
@@ -257,7 +258,6 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     }, counts, timing);
     node.chain = OFF_CHAIN;
     node.psumInSender = NO_SENDER;
-    node.id = sim.add(node);
     pes.push(node);
   }
 
@@ -279,6 +279,13 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
       m.psumInSender = k === 0 ? (chain.port ?? NO_SENDER) : members[k - 1]!;
       if (k + 1 < members.length) m.upCredits.give(0, 1); // the PE above has a one-vector input FIFO
     });
+  }
+  // Each chain's PEs are stepped together (sim/hw/pe/pe-group.ts); a PE in no chain alone.
+  const groups = [...topology.chains.map((spec) => spec.pes.map((id) => pes[id]!)), ...pes.filter((x) => x.chain === OFF_CHAIN).map((x) => [x])];
+  for (const members of groups) {
+    const group = new PeGroup(members.map((m) => m.name).join('+'), sim, members);
+    group.id = sim.add(group);
+    for (const m of members) m.waker = group;
   }
 
   const iactBits = (seg: number): number =>

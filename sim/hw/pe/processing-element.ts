@@ -1,10 +1,10 @@
-import type { Component, Simulator } from '../../engine/simulator.js';
 import { SimulationError } from '../../errors.js';
 import type { MappingPlan, PassSlice } from '../../mapping/plan.js';
 import type { IactSegmentStore, WeightTileStore } from '../../mapping/tiles.js';
 import { type AccessCounts, counterIndex } from '../../stats/access-counts.js';
 import { Credits } from '../credits.js';
 import { computeWindow, type WindowGeometry } from './datapath.js';
+import type { GroupMember, PeWaker } from './pe-group.js';
 import type { PipelineTiming } from './pipeline.js';
 import { PeSpads } from './spads.js';
 
@@ -105,10 +105,11 @@ const C_PSUM_OUT_READ = counterIndex('psumSpad', 'psum', 'read');
  * are known, at the latest of them: the same cycle the hardware would act at, whichever engine steps it and
  * whenever. It only ever waits for a delivery whose time is not yet known.
  */
-export class ProcessingElement implements Component, PsumReceiver, CreditSink {
-  id = -1;
+export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink {
   readonly spads: PeSpads;
   // Wired by the builder.
+  /** What steps this PE (sim/hw/pe/pe-group.ts: the PEs of a psum chain are stepped together). */
+  waker: PeWaker | null = null;
   chain: ChainView | null = null;
   member = 0;
   iactSender: CreditSink | null = null;
@@ -167,10 +168,6 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   private readonly slotFree: Float64Array;
   private slotsInUse = 0;
   private waiting = WAIT_SEGMENT | WAIT_WEIGHTS | WAIT_PSUM_IN | WAIT_CREDIT; // before its first step, anything wakes it
-  // Earliest wake-up queued and not yet stepped. A later one adds nothing: the PE acts at the latest of the
-  // times it knows, whenever it steps, so the earlier step already acts on what the later wake-up would bring.
-  private nextWake = Infinity;
-  // SPad space to give back once the pipeline says when it frees: a ring of (window, segments, weights).
   private readonly relSeq = new Int32Array(RING);
   private readonly relSegments = new Int32Array(RING);
   private readonly relAtMark = new Uint8Array(RING); // 1: free once the FE has read them (feMark), 0: at feEnd
@@ -185,7 +182,6 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
   constructor(
     readonly name: string,
     readonly pe: number,
-    private readonly sim: Simulator,
     private readonly st: PeStatic,
     private readonly counts: AccessCounts,
     readonly timing: PipelineTiming,
@@ -268,24 +264,25 @@ export class ProcessingElement implements Component, PsumReceiver, CreditSink {
     if (this.waiting & WAIT_CREDIT) this.wakeAt(time);
   }
 
-  /** Schedules a step, unless an earlier one is already queued. */
   private wakeAt(time: number): void {
-    if (time >= this.nextWake) return;
-    this.nextWake = time;
-    this.sim.wake(this.id, time);
+    this.waker!.wakeAt(time);
   }
 
-  step(now: number): void {
-    if (now >= this.nextWake) this.nextWake = Infinity;
+  act(now: number): number {
     this.waiting = 0;
     if (this.pass < 0) this.enterPass(0);
     this.settleReleases();
     this.settleWeightReleases();
     // A send frees a psum slot for a start, a start queues a window to send: go round until neither moves.
-    while (this.sendOutputs(now) + this.startWindows(now) > 0);
+    let moved = 0;
+    for (let n = 1; n > 0; moved += n) n = this.sendOutputs(now) + this.startWindows(now);
+    return moved;
+  }
+
+  endCycle(now: number): boolean {
     this.timing.advance(now);
     // Under the tick engine the pipeline's times become known only by stepping: keep the engine going.
-    if (this.timing.stepping) this.wakeAt(now + 1);
+    return this.timing.stepping;
   }
 
   /** Gives SPad space back once the pipeline knows when it frees. */

@@ -1,5 +1,4 @@
 import type { HwConfig } from '../../config/hw-config.js';
-import type { Simulator } from '../../engine/simulator.js';
 import type { AccessCounts } from '../../stats/access-counts.js';
 import type { PipelineTiming } from './pipeline.js';
 import { type PeStatic, ProcessingElement } from './processing-element.js';
@@ -12,12 +11,12 @@ import { type PeStatic, ProcessingElement } from './processing-element.js';
  */
 export interface PeModel {
   readonly name: HwConfig['pe']['type'];
-  create(name: string, pe: number, sim: Simulator, st: PeStatic, counts: AccessCounts, timing: PipelineTiming): ProcessingElement;
+  create(name: string, pe: number, st: PeStatic, counts: AccessCounts, timing: PipelineTiming): ProcessingElement;
 }
 
 const sharedSequencer = (name: HwConfig['pe']['type']): PeModel => ({
   name,
-  create: (label, pe, sim, st, counts, timing) => new ProcessingElement(label, pe, sim, st, counts, timing),
+  create: (label, pe, st, counts, timing) => new ProcessingElement(label, pe, st, counts, timing),
 });
 
 /** PE implementations by the name a hardware config gives in `pe.type` (as sim/hw/noc/registry.ts for the NoC). */
