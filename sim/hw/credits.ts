@@ -8,19 +8,21 @@ export class Credits {
   private free: number;
   private times: Float64Array;
   private amounts: Int32Array;
+  private mask: number; // capacity - 1: the capacity is a power of two
   private head = 0;
   private tail = 0;
 
-  constructor(initial: number, maxPending = 4) {
+  constructor(initial: number) {
     this.free = initial;
-    this.times = new Float64Array(maxPending);
-    this.amounts = new Int32Array(maxPending);
+    this.times = new Float64Array(4);
+    this.amounts = new Int32Array(4);
+    this.mask = 3;
   }
 
   /** Credits usable at `now`. */
   available(now: number): number {
-    while (this.head !== this.tail && this.times[this.head % this.times.length]! <= now) {
-      this.free += this.amounts[this.head % this.times.length]!;
+    while (this.head !== this.tail && this.times[this.head & this.mask]! <= now) {
+      this.free += this.amounts[this.head & this.mask]!;
       this.head++;
     }
     return this.free;
@@ -34,15 +36,15 @@ export class Credits {
     let free = this.available(t);
     if (free >= amount) return t;
     for (let i = this.head; i < this.tail; i++) {
-      free += this.amounts[i % this.times.length]!;
-      if (free >= amount) return this.times[i % this.times.length]!;
+      free += this.amounts[i & this.mask]!;
+      if (free >= amount) return this.times[i & this.mask]!;
     }
     return Infinity;
   }
 
   /** Time of the earliest return not yet usable (Infinity if none is pending). */
   nextTime(): number {
-    return this.head === this.tail ? Infinity : this.times[this.head % this.times.length]!;
+    return this.head === this.tail ? Infinity : this.times[this.head & this.mask]!;
   }
 
   take(amount: number): void {
@@ -52,16 +54,16 @@ export class Credits {
   /** A return of `amount` credits that becomes usable at `time`. */
   give(time: number, amount: number): void {
     if (this.tail - this.head === this.times.length) this.grow();
-    const n = this.times.length;
+    const mask = this.mask;
     let k = this.tail++;
     // Keep pending returns in time order: shift later ones up one place.
-    while (k > this.head && this.times[(k - 1) % n]! > time) {
-      this.times[k % n] = this.times[(k - 1) % n]!;
-      this.amounts[k % n] = this.amounts[(k - 1) % n]!;
+    while (k > this.head && this.times[(k - 1) & mask]! > time) {
+      this.times[k & mask] = this.times[(k - 1) & mask]!;
+      this.amounts[k & mask] = this.amounts[(k - 1) & mask]!;
       k--;
     }
-    this.times[k % n] = time;
-    this.amounts[k % n] = amount;
+    this.times[k & mask] = time;
+    this.amounts[k & mask] = amount;
   }
 
   private grow(): void {
@@ -69,11 +71,12 @@ export class Credits {
     const times = new Float64Array(n * 2);
     const amounts = new Int32Array(n * 2);
     for (let k = 0; k < n; k++) {
-      times[k] = this.times[(this.head + k) % n]!;
-      amounts[k] = this.amounts[(this.head + k) % n]!;
+      times[k] = this.times[(this.head + k) & this.mask]!;
+      amounts[k] = this.amounts[(this.head + k) & this.mask]!;
     }
     this.times = times;
     this.amounts = amounts;
+    this.mask = n * 2 - 1;
     this.tail = n;
     this.head = 0;
   }

@@ -67,7 +67,7 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
   const iactCap = spads.iactEntries;
   const cols = spads.weightCols;
   const weightEnd = spads.weightEntries;
-  psum.fill(0, psumOffset, psumOffset + mCount);
+  for (let m = psumOffset, end = psumOffset + mCount; m < end; m++) psum[m] = 0; // a call to fill costs more at this size
   let n = 0;
   let validIacts = 0; // stored iacts that fall inside the filter
   let compute = 0;
@@ -80,7 +80,8 @@ export function computeWindow(spads: PeSpads, g: WindowGeometry, psumOffset: num
   let iactReads = 0;
   const segments = windowSegments * filterRows;
   for (let i = 0, j = 0, r = 0; i < segments; i++) {
-    const slot = (spads.segHead + i) % spads.iactSegments;
+    let slot = spads.segHead + i; // i < segments <= iactSegments: one wrap at most
+    if (slot >= spads.iactSegments) slot -= spads.iactSegments;
     if (i === filterRows) g.markTokens = n;
     if (i > 0 && ++r === filterRows) {
       r = 0;

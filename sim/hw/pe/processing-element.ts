@@ -75,6 +75,19 @@ export interface ChainView {
   receiverOf(member: number, pass: number): PsumReceiver;
 }
 
+// Fields of a window's record in the ring of windows to send (seq is -1 for a forwarded window).
+const O_SEQ = 0;
+const O_SLOT = 1;
+const O_MCOUNT = 2;
+const O_PSUMIN = 3;
+const O_PASS = 4;
+const O_ROW = 5;
+const O_F = 6;
+const O_N = 7;
+const O_E = 8;
+const O_G = 9;
+const O_MBASE = 10;
+const OUT_FIELDS = 11;
 const RING = 64; // windows between start and send: psum slots (<= MAX_PSUM_SLOTS) plus forwarded ones
 // What a PE waits for that only a delivery can bring. Anything whose time is already known is not waited
 // for: the PE acts at once, at the latest of the known times (see step()).
@@ -150,20 +163,14 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
   private readonly tokens = new Int32Array(64);
   private readonly geometry: WindowGeometry;
   // Windows started and not yet sent, as a ring of parallel arrays.
-  private readonly outSeq = new Int32Array(RING); // -1 for a forwarded window
-  private readonly outSlot = new Int32Array(RING);
-  private readonly outMCount = new Int32Array(RING);
-  private readonly outPsumIn = new Uint8Array(RING);
-  private readonly outPass = new Int32Array(RING);
-  private readonly outRow = new Int32Array(RING);
-  private readonly outF = new Int32Array(RING);
-  private readonly outN = new Int32Array(RING);
-  private readonly outE = new Int32Array(RING);
-  private readonly outG = new Int32Array(RING);
-  private readonly outMBase = new Int32Array(RING);
+  // One record of OUT_FIELDS per window, side by side: a window's fields share a cache line.
+  private readonly out = new Int32Array(RING * OUT_FIELDS);
   private outHead = 0;
   private outCount = 0;
   private outFree = 0;
+  // The receiver of the pass whose windows are being sent (fixed for a pass).
+  private receiver: PsumReceiver | null = null;
+  private receiverPass = -1;
   private readonly meta: WindowMeta = { pass: 0, row: 0, f: 0, n: 0, g: 0, mBase: 0, e: 0 };
   private readonly slotFree: Float64Array;
   private slotsInUse = 0;
@@ -439,18 +446,19 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
   }
 
   private pushOut(seq: number, slot: number, mCount: number, psumIn: boolean): void {
-    const i = (this.outHead + this.outCount) % RING;
-    this.outSeq[i] = seq;
-    this.outSlot[i] = slot;
-    this.outMCount[i] = mCount;
-    this.outPsumIn[i] = psumIn ? 1 : 0;
-    this.outPass[i] = this.pass;
-    this.outRow[i] = this.row;
-    this.outF[i] = this.f;
-    this.outN[i] = this.jobN;
-    this.outE[i] = this.jobE;
-    this.outG[i] = this.passG;
-    this.outMBase[i] = this.passMBase;
+    const i = ((this.outHead + this.outCount) % RING) * OUT_FIELDS;
+    const out = this.out;
+    out[i + O_SEQ] = seq;
+    out[i + O_SLOT] = slot;
+    out[i + O_MCOUNT] = mCount;
+    out[i + O_PSUMIN] = psumIn ? 1 : 0;
+    out[i + O_PASS] = this.pass;
+    out[i + O_ROW] = this.row;
+    out[i + O_F] = this.f;
+    out[i + O_N] = this.jobN;
+    out[i + O_E] = this.jobE;
+    out[i + O_G] = this.passG;
+    out[i + O_MBASE] = this.passMBase;
     this.outCount++;
   }
 
@@ -459,8 +467,9 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
     const st = this.st;
     let sent = 0;
     for (; this.outCount > 0; sent++) {
-      const i = this.outHead;
-      const seq = this.outSeq[i]!;
+      const i = this.outHead * OUT_FIELDS;
+      const out = this.out;
+      const seq = out[i + O_SEQ]!;
       const forward = seq < 0;
       let t = Math.max(now, this.outFree);
       if (!forward) {
@@ -468,13 +477,17 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
         if (done === Infinity) return this.wait(WAIT_TIMING, sent);
         if (done > t) t = done;
       }
-      const needIn = this.outPsumIn[i] === 1;
+      const needIn = out[i + O_PSUMIN] === 1;
       if (needIn) {
         if (!this.psumInFull) return this.wait(WAIT_PSUM_IN, sent);
         if (this.psumInArrival > t) t = this.psumInArrival;
       }
-      const pass = this.outPass[i]!;
-      const receiver = this.chain!.receiverOf(this.member, pass);
+      const pass = out[i + O_PASS]!;
+      if (pass !== this.receiverPass) {
+        this.receiver = this.chain!.receiverOf(this.member, pass);
+        this.receiverPass = pass;
+      }
+      const receiver = this.receiver!;
       const credits = receiver.needsCredits ? this.upCredits : null;
       if (credits) {
         t = credits.earliest(t, 1);
@@ -491,8 +504,8 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
         from = 0;
       } else {
         // Wrapped to the psum width: two's complement, as a 20-bit adder wraps (JETCAS19 §II).
-        mCount = this.outMCount[i]!;
-        from = this.outSlot[i]! * st.plan.tile.M;
+        mCount = out[i + O_MCOUNT]!;
+        from = out[i + O_SLOT]! * st.plan.tile.M;
         src = this.spads.psum;
         const shift = 32 - st.psumBits;
         if (needIn) for (let m = 0; m < mCount; m++) src[from + m] = ((src[from + m]! + this.psumIn[m]!) << shift) >> shift;
@@ -502,12 +515,12 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
       const duration = Math.ceil((mCount * st.psumBits) / st.psumLinkBits);
       const meta = this.meta;
       meta.pass = pass;
-      meta.row = this.outRow[i]!;
-      meta.f = this.outF[i]!;
-      meta.n = this.outN[i]!;
-      meta.e = this.outE[i]!;
-      meta.g = this.outG[i]!;
-      meta.mBase = this.outMBase[i]!;
+      meta.row = out[i + O_ROW]!;
+      meta.f = out[i + O_F]!;
+      meta.n = out[i + O_N]!;
+      meta.e = out[i + O_E]!;
+      meta.g = out[i + O_G]!;
+      meta.mBase = out[i + O_MBASE]!;
       receiver.receivePsums(t, t + duration, src, from, mCount, meta);
       this.outFree = t + duration;
       this.lastSend = t + duration;
@@ -517,10 +530,10 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
         this.psumInSender!.returnCredit(this.pe, t + duration + 1, 0, 1);
       }
       if (!forward) {
-        this.slotFree[this.outSlot[i]!] = t + duration;
+        this.slotFree[out[i + O_SLOT]!] = t + duration;
         this.slotsInUse--;
       }
-      this.outHead = (i + 1) % RING;
+      this.outHead = (this.outHead + 1) % RING;
       this.outCount--;
     }
     return sent;
