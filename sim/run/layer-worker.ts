@@ -1,6 +1,6 @@
 /**
  * A layer worker thread (sim/run/parallel.ts): simulates the PE-mode runs of layers the main thread sends,
- * with the same code a serial run uses (runMode), on tensors it makes by the same rule (layerTensors).
+ * with the same code a serial run uses (runMode), on the tensors the main thread made (layerTensors).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LoadedHwConfig } from '../config/hw-config.js';
@@ -12,7 +12,7 @@ import type { ObjectiveName } from '../mapping/objective.js';
 import type { LayerSpec } from '../workloads/layer.js';
 import type { LoadedTrace } from '../workloads/trace.js';
 import { nonZeroFraction } from '../workloads/tensors.js';
-import { layerTensors, type ModeJob, type ModeRun, runMode } from './network.js';
+import { type ModeJob, type ModeRun, runMode } from './network.js';
 
 export interface LayerWorkerData {
   hw: LoadedHwConfig;
@@ -28,6 +28,8 @@ export interface LayerJob extends ModeJob {
   id: number;
   layer: LayerSpec;
   mapping: Mapping | undefined;
+  iacts: Int16Array;
+  weights: Int8Array;
 }
 
 export type LayerReply =
@@ -35,16 +37,13 @@ export type LayerReply =
   | { ok: false; id: number; name: string; message: string };
 
 const data = workerData as LayerWorkerData;
-// The tensors of the last layer: the two modes of a layer often land on the same worker one after the other.
 // One mapper cache per worker: rankings depend only on their key.
 const mappingCache: MappingCache = new Map();
-let last: { name: string; tensors: { iacts: Int16Array; weights: Int8Array } } | undefined;
 
 parentPort?.on('message', (job: LayerJob) => {
   let reply: LayerReply;
   try {
-    if (last?.name !== job.layer.name) last = { name: job.layer.name, tensors: layerTensors(data.trace, job.layer, data.seed) };
-    const { iacts, weights } = last.tensors;
+    const { iacts, weights } = job;
     const o = {
       hw: data.hw, trace: data.trace, seed: data.seed, engine: data.engine, check: job.check, mappingCache, objective: data.objective, candidates: data.candidates,
       mappings: job.mapping ? new Map([[job.layer.name, job.mapping]]) : undefined,

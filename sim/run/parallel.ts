@@ -34,17 +34,20 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const planned: NetworkRunOptions = { ...o, mappingCache: o.mappingCache ?? new Map() };
   checkRunnable(planned, onChip);
-  // The mode plan ranks mappings with the densities of the layer's data, made here by the workers' rule.
-  const plans: ModePlan[] = onChip.map((layer) => {
-    const { iacts, weights } = layerTensors(o.trace, layer, o.seed);
-    return planModes(planned, layer, iacts, weights, energyTable);
-  });
+  // The mode plan ranks mappings with the densities of the layer's data, made here once and sent with the jobs
+  // (copied: a worker makes no tensors).
   const jobs: LayerJob[] = [];
-  const jobsOf: number[][] = plans.map((plan, li) => modeJobs(plan, o.check).map((j) => {
-    // Both-mode runs check their own outputs here, so the kept one's check needs no tensors in this thread.
-    jobs.push({ ...j, check: o.check, id: jobs.length, layer: onChip[li]!, mapping: o.mappings?.get(onChip[li]!.name) });
-    return jobs.length - 1;
-  }));
+  const plans: ModePlan[] = [];
+  const jobsOf: number[][] = onChip.map((layer) => {
+    const tensors = layerTensors(o.trace, layer, o.seed);
+    const plan = planModes(planned, layer, tensors.iacts, tensors.weights, energyTable);
+    plans.push(plan);
+    return modeJobs(plan, o.check).map((j) => {
+      // Both-mode runs check their own outputs in the worker, so the kept one's check needs nothing here.
+      jobs.push({ ...j, check: o.check, id: jobs.length, layer, mapping: o.mappings?.get(layer.name), ...tensors });
+      return jobs.length - 1;
+    });
+  });
   if (jobs.length < 2) return runNetwork({ ...o, energyTable });
   const replies: (LayerReply | undefined)[] = jobs.map(() => undefined);
   const results: SimulatedLayer[] = [];
