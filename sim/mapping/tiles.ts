@@ -91,12 +91,15 @@ export class IactSegmentStore {
               if (format === 'csc') {
                 encodeCscInto(csc, column, 0, 1, rows, rows, 1, countBits, false);
                 entries.reserve(csc.length);
-                entries.count.set(csc.count.subarray(0, csc.length), entries.length);
-                entries.data.set(csc.data.subarray(0, csc.length), entries.length);
+                // Segments are a few entries: a loop, not a subarray view per segment.
+                for (let e = 0, at = entries.length; e < csc.length; e++, at++) {
+                  entries.count[at] = csc.count[e]!;
+                  entries.data[at] = csc.data[e]!;
+                }
                 entries.length += csc.length;
               } else {
                 entries.reserve(rows);
-                entries.data.set(column.subarray(0, rows), entries.length);
+                for (let e = 0, at = entries.length; e < rows; e++, at++) entries.data[at] = column[e]!;
                 entries.length += rows; // counts stay 0: the dense mode fixes the count at 0
               }
             }
