@@ -335,7 +335,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
   const traffic = new PsumTraffic(counts, hw.precision.psumBits, hw.pe.psumLinkBits, hw.noc.psum.portBits);
   const glb = glbModel(hw).create({
-    hw, sim, plan, counts, offChip, topology, iacts: iactStore, iactBits: formats.iactBits,
+    hw, sim, plan, counts, offChip, topology, iacts: iactStore,
     iactDramBits: iactDramBits(p, iactStore, formats.iactBits, formats.compressed, hw.precision.iactBits),
     iactProgram: (i) => new IactProgram(topology.iact[i]!, plan, iactStore, formats.iactBits),
     weightTiles: chosen.weights.entryStart.length - 1, iactMeta: formats.iactMeta, weightMeta: formats.weightMeta,

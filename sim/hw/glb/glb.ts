@@ -45,8 +45,7 @@ export interface GlbContext {
   offChip: OffChipInterface;
   topology: NocTopology;
   iacts: IactSegmentStore;
-  /** On-chip bits of an iact segment, and its off-chip bits (0: padding made on chip). */
-  iactBits: (seg: number) => number;
+  /** Off-chip bits of each iact segment (0: padding made on chip). */
   iactDramBits: Float64Array;
   /** A fresh program of iact channel `index` (to look ahead at what it will send). */
   iactProgram: (index: number) => PacketProgram;
