@@ -23,6 +23,10 @@ const arrayDim = upTo(LIMITS.arrayDim, `our bound; at most ${LIMITS.pes} PEs in 
 export const PE_TYPES = ['sparse-csc', 'dense-gating'] as const;
 /** Names of the NoC implementations (sim/hw/noc/registry.ts). */
 export const NOC_TYPES = ['hierarchical-mesh', 'flat-multicast'] as const;
+/** Names of the GLB implementations (sim/hw/glb/registry.ts). */
+export const GLB_TYPES = ['banked', 'shared'] as const;
+/** Names of the psum chain implementations (sim/hw/psum-chain/registry.ts). */
+export const PSUM_CHAIN_TYPES = ['column'] as const;
 
 const peSchema = z
   .object({
@@ -58,7 +62,8 @@ const nocSchema = z
     type: z.enum(NOC_TYPES),
     iact: routerSchema,
     weight: routerSchema,
-    psum: routerSchema,
+    // The psum chain's implementation (sim/hw/psum-chain/registry.ts); omitted: column, the only one.
+    psum: routerSchema.extend({ chain: z.enum(PSUM_CHAIN_TYPES).default('column') }).strict(),
     hopLatencyCycles: upTo(LIMITS.nocLatencyCycles, 'event times must stay below 2^32 cycles', 0), // extra cycles per mesh hop (routers are circuit-switched muxes)
     localLatencyCycles: upTo(LIMITS.nocLatencyCycles, 'event times must stay below 2^32 cycles'), // router cluster -> PE cluster (all-to-all), cycles
   })
@@ -66,13 +71,17 @@ const nocSchema = z
 
 const glbSchema = z
   .object({
+    // The GLB's implementation (sim/hw/glb/registry.ts): banked (v2: iact and psum banks per cluster, final
+    // outputs skip the GLB) or shared (v1: one pool of banks shared by ifmaps and psums, final outputs stored
+    // in it). Omitted: shared if sharedIactPsumBanks, else banked.
+    type: z.enum(GLB_TYPES).optional(),
     iactBanksPerCluster: perCluster,
     iactBankBytes: upTo(LIMITS.bankBytes, 'our bound'),
     psumBanksPerCluster: perCluster,
     psumBankBytes: upTo(LIMITS.bankBytes, 'our bound'),
     // One pool of banks split between ifmaps and psums per layer (Eyeriss v1) instead of fixed iact and
-    // psum banks; the pool is iactBanksPerCluster banks of iactBankBytes.
-    sharedIactPsumBanks: z.boolean().default(false),
+    // psum banks; the pool is iactBanksPerCluster banks of iactBankBytes. Follows from type; omitted: type is shared.
+    sharedIactPsumBanks: z.boolean().optional(),
     // Bytes of GLB for filters (Eyeriss v1); 0 = weights go straight from off-chip to the PEs (v2).
     filterBytes: upTo(LIMITS.bankBytes, 'our bound', 0).default(0),
   })
@@ -116,14 +125,23 @@ export const hwConfigSchema = z
   .transform((c, ctx) => {
     // SIMD is one field: the weight word holds simdWidth entries, and a SPad given in entries has entries / simdWidth words.
     const { weightDataSpadEntries: entries, weightDataSpadWords: words, weightDataWordBits: wordBits, ...pe } = c.pe;
-    const fail = (field: string, message: string) => {
-      ctx.issues.push({ code: 'custom', message, path: ['pe', field], input: c.pe });
+    const fail = (section: 'pe' | 'glb', field: string, message: string) => {
+      ctx.issues.push({ code: 'custom', message, path: [section, field], input: c[section] });
       return z.NEVER;
     };
-    if ((entries === undefined) === (words === undefined)) return fail('weightDataSpadEntries', 'exactly one of pe.weightDataSpadEntries and pe.weightDataSpadWords');
-    if (entries !== undefined && entries % pe.simdWidth !== 0) return fail('weightDataSpadEntries', `a multiple of pe.simdWidth = ${pe.simdWidth}`);
+    if ((entries === undefined) === (words === undefined)) return fail('pe', 'weightDataSpadEntries', 'exactly one of pe.weightDataSpadEntries and pe.weightDataSpadWords');
+    if (entries !== undefined && entries % pe.simdWidth !== 0) return fail('pe', 'weightDataSpadEntries', `a multiple of pe.simdWidth = ${pe.simdWidth}`);
     const entryBits = c.precision.weightBits + (pe.type === 'sparse-csc' ? pe.cscCountBits : 0);
-    return { ...c, pe: { ...pe, weightDataSpadWords: words ?? entries! / pe.simdWidth, weightDataWordBits: wordBits ?? pe.simdWidth * entryBits } };
+    // The GLB type and the older sharedIactPsumBanks flag say the same thing: each follows from the other.
+    const glbType = c.glb.type ?? (c.glb.sharedIactPsumBanks ? 'shared' : 'banked');
+    if (c.glb.sharedIactPsumBanks !== undefined && c.glb.sharedIactPsumBanks !== (glbType === 'shared')) {
+      return fail('glb', 'sharedIactPsumBanks', `${glbType === 'shared'} (glb.type ${glbType}), or omitted`);
+    }
+    return {
+      ...c,
+      pe: { ...pe, weightDataSpadWords: words ?? entries! / pe.simdWidth, weightDataWordBits: wordBits ?? pe.simdWidth * entryBits },
+      glb: { ...c.glb, type: glbType, sharedIactPsumBanks: glbType === 'shared' },
+    };
   });
 
 export type HwConfig = z.output<typeof hwConfigSchema>;
@@ -159,6 +177,10 @@ function checkConsistency(file: string, c: HwConfig): void {
       c.pe.weightDataWordBits, `>= ${c.pe.simdWidth * c.precision.weightBits} (pe.simdWidth x precision.weightBits)`],
     [c.pe.type !== 'dense-gating' || c.pe.iactDataEntryBits >= c.precision.iactBits, 'pe.iactDataEntryBits',
       c.pe.iactDataEntryBits, `>= ${c.precision.iactBits} (precision.iactBits)`],
+    [c.glb.type !== 'shared' || c.noc.type === 'flat-multicast', 'glb.type', c.glb.type,
+      `banked with noc.type ${c.noc.type} (the shared GLB takes psums over v1's flat-multicast buses; the mesh's psum chains across clusters have no GLB port)`],
+    [!c.offChip.blocksProcessing || c.glb.type === 'shared', 'offChip.blocksProcessing', c.offChip.blocksProcessing,
+      `false with glb.type ${c.glb.type} (passes that block on off-chip loads are the shared GLB's, JSSC17 §V-B)`],
     [c.pe.cscCountBits <= 8, "pe.cscCountBits", c.pe.cscCountBits, "<= 8 (counts are stored in bytes)"],
     [c.precision.psumBits <= 32 && c.precision.psumBits >= c.precision.iactBits, 'precision.psumBits',
       c.precision.psumBits, `between precision.iactBits and 32`],

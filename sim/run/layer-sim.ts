@@ -2,7 +2,9 @@ import type { HwConfig } from '../config/hw-config.js';
 import { type EngineKind, Simulator } from '../engine/simulator.js';
 import { InputError, SimulationError } from '../errors.js';
 import { MulticastChannel, type Packet } from '../hw/channel.js';
-import { GlbPassController } from '../hw/glb-passes.js';
+import { FinalOutput } from '../hw/final-output.js';
+import type { Glb } from '../hw/glb/glb.js';
+import { glbModel } from '../hw/glb/registry.js';
 import { OffChipInterface } from '../hw/off-chip.js';
 import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/processing-element.js';
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
@@ -10,7 +12,9 @@ import { PeGroup } from '../hw/pe/pe-group.js';
 import { peModel } from '../hw/pe/registry.js';
 import { nocModel } from '../hw/noc/registry.js';
 import type { NocTopology } from '../hw/noc/noc.js';
-import { FinalOutput, PsumChain, PsumStore, PsumTraffic } from '../hw/psum-chain.js';
+import { PsumTraffic } from '../hw/noc/psum-traffic.js';
+import type { PsumChain } from '../hw/psum-chain/chain.js';
+import { psumChainModel } from '../hw/psum-chain/registry.js';
 import { arrayShape, mappingProblem, peGeometry, weightTileSlots } from '../mapping/constraints.js';
 import { type Mapping, formatMapping, iactFormat } from '../mapping/mapping.js';
 import { type MappingCache, rankMappings } from '../mapping/mapper.js';
@@ -118,19 +122,6 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16A
   );
 }
 
-function unsupported(what: string): never {
-  throw new SimulationError(`blocking GLB passes need ${what}`);
-}
-
-/** Psum vectors every chain writes to the GLB in a pass: one per window of its rows with work. */
-function vectorsWritten(chains: PsumChain[], plan: MappingPlan, pass: number): number {
-  let n = 0;
-  for (const c of chains) {
-    const last = c.lastRow(pass);
-    for (let row = 0; row <= last; row++) if (c.rowJob(pass, row)) n += plan.problem.F;
-  }
-  return n;
-}
 
 /**
  * Off-chip bits of each iact segment. Padding is made on chip (our choice: the GLB inserts the zeros as it
@@ -161,40 +152,58 @@ function iactDramBits(p: Problem, store: IactSegmentStore, bitsOf: (seg: number)
   return out;
 }
 
-/**
- * Which iact loads other channels' loads make free: when the GLB can hold every segment the layer's routers
- * share (its distinct segments fit the chip's iact banks), each segment is read from off-chip once, by the
- * first channel (in channel order) that sends it, and written into every bank that needs it. Null when the
- * data does not fit, or a pass controller loads the GLB (v1), or there is only one channel.
- */
-function sharedIactLoads(hw: HwConfig, specs: NocTopology['iact'], plan: MappingPlan, store: IactSegmentStore,
-  bitsOf: (seg: number) => number, dramBits: Float64Array, gated: boolean): Uint8Array[] | null {
-  if (gated || specs.length < 2) return null;
-  const segments = store.start.length - 1;
-  const owner = new Int32Array(segments).fill(-1);
-  const used = specs.map((spec, ch) => {
-    const mine = new Uint8Array(segments);
-    const program = new IactProgram(spec, plan, store, bitsOf);
-    const pk: Packet = { payload: 0, pass: 0, bits: 0, entries: 0, rows: 0, dests: [] };
-    while (program.next(pk)) {
-      mine[pk.payload] = 1;
-      if (owner[pk.payload] === -1) owner[pk.payload] = ch;
-    }
-    return mine;
-  });
-  let bits = 0;
-  for (let seg = 0; seg < segments; seg++) if (owner[seg]! >= 0) bits += dramBits[seg]!;
-  const glbBits = hw.array.clusterRows * hw.array.clusterCols * hw.glb.iactBanksPerCluster * hw.glb.iactBankBytes * 8;
-  if (bits > glbBits) return null;
-  // In place, a flat loop: a channel loads from DRAM only what no earlier channel already loaded.
-  used.forEach((mine, ch) => {
-    for (let seg = 0; seg < segments; seg++) if (mine[seg] && owner[seg] !== ch) mine[seg] = 1; else mine[seg] = 0;
-  });
-  return used;
+/** How a layer's packets are sized and what of them is CSC metadata, for its mapping's formats. */
+interface PacketFormats {
+  /** The PE's compressed mode (weights in CSC); iacts in CSC (not with `iacts=raw`). */
+  compressed: boolean;
+  iactsCompressed: boolean;
+  /** On-chip bits of an iact segment, and of a weight tile of `mCount` output channels. */
+  iactBits: (seg: number) => number;
+  weightBits: (tile: number, mCount: number) => number;
+  /** CSC metadata of a packet: its address(es) and one zero-run count per entry. */
+  iactMeta: (pk: Packet) => number;
+  weightMeta: (pk: Packet) => number;
 }
 
-/** Receives nothing: the psum input of the bottom PE of a chain without a store. */
-const NO_SENDER: CreditSink = { returnCredit: () => undefined };
+function packetFormats(hw: HwConfig, mapping: Mapping, iactStore: IactSegmentStore, w: WeightTileStore): PacketFormats {
+  const pe = hw.pe;
+  const compressed = mapping.peMode === 'compressed';
+  const iactsCompressed = iactFormat(mapping) === 'csc';
+  return {
+    compressed,
+    iactsCompressed,
+    iactBits: (seg) => (iactsCompressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits),
+    weightBits: (tile, mCount) => (compressed
+      ? w.columns(tile) * pe.weightAddrBits + w.entries(tile) * (pe.weightDataWordBits / pe.simdWidth)
+      : w.columns(tile) * mCount * hw.precision.weightBits),
+    iactMeta: (pk) => (iactsCompressed ? pe.iactAddrBits + iactStore.entries(pk.payload) * pe.cscCountBits : 0),
+    weightMeta: (pk) => (compressed ? w.columns(pk.payload) * pe.weightAddrBits + w.entries(pk.payload) * pe.cscCountBits : 0),
+  };
+}
+
+/** What every builder of a layer's components shares. */
+interface LayerBuild {
+  hw: HwConfig;
+  sim: Simulator;
+  plan: MappingPlan;
+  topology: NocTopology;
+  counts: AccessCounts;
+  iactStore: IactSegmentStore;
+  weights: WeightTileStore;
+  formats: PacketFormats;
+  geo: ReturnType<typeof peGeometry>;
+}
+
+/** The off-chip interface: DRAM behind `offChip.bandwidthGBps` (null: unlimited). */
+function buildOffChip(b: LayerBuild): OffChipInterface {
+  const { hw } = b;
+  const bitsPerCycle = hw.offChip.bandwidthGBps === null ? null : (hw.offChip.bandwidthGBps * 8e9) / (hw.clockMHz * 1e6);
+  const offChip = new OffChipInterface(b.sim, b.counts, bitsPerCycle, hw.offChip.latencyCycles);
+  offChip.id = b.sim.add(offChip);
+  return offChip;
+}
+
+/** A PE that belongs to no psum chain (unused by the mapping): it never sends. */
 const OFF_CHAIN: ChainView = {
   roleOf: () => ({ kind: 'off', psumIn: false }),
   rowJob: () => null,
@@ -204,6 +213,95 @@ const OFF_CHAIN: ChainView = {
     throw new SimulationError('a PE outside every psum chain has no receiver');
   },
 };
+const NO_SENDER: CreditSink = { returnCredit: () => undefined };
+
+/** The PEs, by `pe.type` (sim/hw/pe/registry.ts), each with the pipeline timing its engine steps. */
+function buildPes(b: LayerBuild, engine: EngineKind): ProcessingElement[] {
+  const { hw, plan, formats, geo } = b;
+  const pe = hw.pe;
+  const lead = pe.weightReadStage - pe.iactReadStage; // from an iact's fetch to its first weight word
+  const tail = pe.pipelineStages - pe.weightReadStage; // after the last weight word: MAC and psum update
+  const peImpl = peModel(hw);
+  const pes: ProcessingElement[] = [];
+  for (let i = 0; i < plan.numPes; i++) {
+    const timing = engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
+    const node = peImpl.create(`PE${i}`, i, {
+      plan, iacts: b.iactStore, weights: b.weights, compressed: formats.compressed, iactsCompressed: formats.iactsCompressed,
+      windowSegments: geo.windowSegments, iactsFreedAsRead: geo.iactsFreedAsRead,
+      simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
+      iactEntries: pe.iactDataSpadEntries, iactSegments: geo.iactSlots, weightAddrEntries: pe.weightAddrSpadEntries,
+      weightEntries: pe.weightDataSpadWords * pe.simdWidth, psumEntries: pe.psumSpadEntries,
+    }, b.counts, timing);
+    node.chain = OFF_CHAIN;
+    node.psumInSender = NO_SENDER;
+    pes.push(node);
+  }
+  return pes;
+}
+
+/** The psum chains of the topology, by `noc.psum.chain` (sim/hw/psum-chain/registry.ts), ending in the GLB's psum stores. */
+function buildChains(b: LayerBuild, pes: ProcessingElement[], glb: Glb, final: FinalOutput, traffic: PsumTraffic): PsumChain[] {
+  const model = psumChainModel(b.hw);
+  const ctx = { plan: b.plan, final, finalsInGlb: glb.finalsInGlb, traffic };
+  return b.topology.chains.map((spec) =>
+    model.build(spec, spec.pes.map((id) => pes[id]!), spec.store === null ? null : glb.psumStores[spec.store]!, ctx));
+}
+
+/** Steps each chain's PEs together (sim/hw/pe/pe-group.ts), and a PE in no chain alone. */
+function groupPes(b: LayerBuild, pes: ProcessingElement[]): void {
+  const groups = [...b.topology.chains.map((spec) => spec.pes.map((id) => pes[id]!)), ...pes.filter((x) => x.chain === OFF_CHAIN).map((x) => [x])];
+  for (const members of groups) {
+    const group = new PeGroup(members.map((m) => m.name).join('+'), b.sim, members);
+    group.id = b.sim.add(group);
+    for (const m of members) m.waker = group;
+  }
+}
+
+/** The iact and weight channels of the topology (source ports and multicast trees), each with its GLB bank. */
+function buildChannels(b: LayerBuild, pes: ProcessingElement[], glb: Glb): MulticastChannel[] {
+  const { hw, sim, plan, topology, counts, formats, geo } = b;
+  const pe = hw.pe;
+  const channels: MulticastChannel[] = [];
+  // Metadata written into the SPads with each delivery.
+  const mSpadIact = metadataIndex('spad', 'iact');
+  const mSpadWeight = metadataIndex('spad', 'weight');
+  const deliverIact = {
+    deliver: (id: number, pk: Packet, arrival: number) => {
+      pes[id]!.receiveSegment(pk.payload, arrival);
+      counts.metadataBits[mSpadIact] += formats.iactMeta(pk);
+    },
+  };
+  const deliverWeight = {
+    deliver: (id: number, pk: Packet, arrival: number) => {
+      pes[id]!.receiveWeights(pk.payload, pk.pass, pk.rows, arrival);
+      counts.metadataBits[mSpadWeight] += formats.weightMeta(pk);
+    },
+  };
+  topology.iact.forEach((spec, index) => {
+    const ch = new MulticastChannel(sim, {
+      name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
+      latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
+      entryCredits: pe.iactDataSpadEntries, slotCredits: geo.iactSlots, metadataBits: formats.iactMeta,
+      destinations: spec.keys.flat(), numPes: plan.numPes,
+    }, new IactProgram(spec, plan, b.iactStore, formats.iactBits), deliverIact, glb.bank('iact', index), counts);
+    ch.id = sim.add(ch);
+    for (const key of spec.keys) for (const id of key) pes[id]!.iactSender = ch;
+    channels.push(ch);
+  });
+  topology.weight.forEach((spec, index) => {
+    const ch = new MulticastChannel(sim, {
+      name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
+      latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
+      entryCredits: 0, slotCredits: weightTileSlots(b.weights.maxWords, b.weights.maxColumns, hw), metadataBits: formats.weightMeta,
+      destinations: spec.keys.flat(), numPes: plan.numPes,
+    }, new WeightProgram(spec, plan, b.weights, formats.weightBits), deliverWeight, glb.bank('weight', index), counts);
+    ch.id = sim.add(ch);
+    for (const key of spec.keys) for (const id of key) pes[id]!.weightSender = ch;
+    channels.push(ch);
+  });
+  for (const ch of channels) sim.wake(ch.id, 0);
+  return channels;
+}
 
 export type CheckOutcome = Pick<LayerResult, 'check' | 'checkDetail' | 'psumOverflows'>;
 
@@ -222,8 +320,10 @@ export function checkOutputs(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, 
 }
 
 /**
- * Simulates one on-chip layer: builds the array for its mapping, moves the layer's real data through it,
- * and checks the outputs and the MAC conservation.
+ * Simulates one on-chip layer: builds the array for its mapping from the registries (PE, psum chain, GLB; the
+ * NoC topology came with the mapping), moves the layer's real data through it, and checks the outputs and
+ * the MAC conservation. Components are added to the simulator in a fixed order (off-chip, PEs, GLB, channels),
+ * which fixes the order of same-cycle events.
  */
 export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, options: LayerRunOptions): LayerResult {
   const p = toProblem(layer);
@@ -231,144 +331,34 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const { mapping, topology } = chosen;
   const plan = new MappingPlan(p, mapping, arrayShape(hw));
   const geo = peGeometry(p, mapping, hw);
-  const compressed = mapping.peMode === 'compressed';
-  const iactsCompressed = iactFormat(mapping) === 'csc';
   const iactStore = new IactSegmentStore(p, mapping.C0, iactFormat(mapping), iacts, hw.pe.cscCountBits, geo.windowSegments);
+  const formats = packetFormats(hw, mapping, iactStore, chosen.weights);
 
   const sim = new Simulator(options.engine);
   const onProgress = options.onProgress;
   if (onProgress) sim.onProgress = (now) => onProgress(Math.min(0.99, now / (chosen.estimate ?? Infinity)));
   const counts = new AccessCounts();
-  const bitsPerCycle = hw.offChip.bandwidthGBps === null ? null : (hw.offChip.bandwidthGBps * 8e9) / (hw.clockMHz * 1e6);
-  const offChip = new OffChipInterface(sim, counts, bitsPerCycle, hw.offChip.latencyCycles);
-  offChip.id = sim.add(offChip);
+  const b: LayerBuild = { hw, sim, plan, topology, counts, iactStore, weights: chosen.weights, formats, geo };
 
-  const pe = hw.pe;
-  const lead = pe.weightReadStage - pe.iactReadStage; // from an iact's fetch to its first weight word
-  const tail = pe.pipelineStages - pe.weightReadStage; // after the last weight word: MAC and psum update
-  const pes: ProcessingElement[] = [];
-  const peImpl = peModel(hw);
-  for (let i = 0; i < plan.numPes; i++) {
-    const timing = options.engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
-    const node = peImpl.create(`PE${i}`, i, {
-      plan, iacts: iactStore, weights: chosen.weights, compressed, iactsCompressed, windowSegments: geo.windowSegments, iactsFreedAsRead: geo.iactsFreedAsRead,
-      simdWidth: pe.simdWidth, psumBits: hw.precision.psumBits, psumLinkBits: pe.psumLinkBits, psumSlots: geo.psumSlots,
-      iactEntries: pe.iactDataSpadEntries, iactSegments: geo.iactSlots, weightAddrEntries: pe.weightAddrSpadEntries,
-      weightEntries: pe.weightDataSpadWords * pe.simdWidth, psumEntries: pe.psumSpadEntries,
-    }, counts, timing);
-    node.chain = OFF_CHAIN;
-    node.psumInSender = NO_SENDER;
-    pes.push(node);
-  }
-
-  const traffic = new PsumTraffic(counts, hw.precision.psumBits, pe.psumLinkBits, hw.noc.psum.portBits);
+  const offChip = buildOffChip(b);
+  const pes = buildPes(b, options.engine);
   const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
-  const stores = topology.stores.map((spec) => {
-    const store = new PsumStore(spec.name, sim, plan, hw.precision.psumBits, spec, counts, traffic, topology.finalsThroughStore ? final : null);
-    store.id = sim.add(store);
-    return store;
+  const traffic = new PsumTraffic(counts, hw.precision.psumBits, hw.pe.psumLinkBits, hw.noc.psum.portBits);
+  const glb = glbModel(hw).create({
+    hw, sim, plan, counts, offChip, topology, iacts: iactStore,
+    iactDramBits: iactDramBits(p, iactStore, formats.iactBits, formats.compressed, hw.precision.iactBits),
+    iactProgram: (i) => new IactProgram(topology.iact[i]!, plan, iactStore, formats.iactBits),
+    weightTiles: chosen.weights.entryStart.length - 1, iactMeta: formats.iactMeta, weightMeta: formats.weightMeta,
+    final, traffic, networkInput: options.networkInput ?? false, outputDensity: layer.outputDensity,
   });
-  const chains: PsumChain[] = [];
-  for (const spec of topology.chains) {
-    const members = spec.pes.map((id) => pes[id]!);
-    const chain = new PsumChain(members, plan, spec.store === null ? null : stores[spec.store]!, final, topology.finalsThroughStore, spec.linkHops, traffic);
-    chains.push(chain);
-    members.forEach((m, k) => {
-      m.chain = chain;
-      m.member = k;
-      m.psumInSender = k === 0 ? (chain.port ?? NO_SENDER) : members[k - 1]!;
-      if (k + 1 < members.length) m.upCredits.give(0, 1); // the PE above has a one-vector input FIFO
-    });
-  }
-  // Each chain's PEs are stepped together (sim/hw/pe/pe-group.ts); a PE in no chain alone.
-  const groups = [...topology.chains.map((spec) => spec.pes.map((id) => pes[id]!)), ...pes.filter((x) => x.chain === OFF_CHAIN).map((x) => [x])];
-  for (const members of groups) {
-    const group = new PeGroup(members.map((m) => m.name).join('+'), sim, members);
-    group.id = sim.add(group);
-    for (const m of members) m.waker = group;
-  }
-
-  const iactBits = (seg: number): number =>
-    iactsCompressed ? pe.iactAddrBits + iactStore.entries(seg) * pe.iactDataEntryBits : iactStore.entries(seg) * hw.precision.iactBits;
-  // CSC metadata of a packet: its address(es) and one zero-run count per entry.
-  const iactMeta = (pk: Packet): number => (iactsCompressed ? pe.iactAddrBits + iactStore.entries(pk.payload) * pe.cscCountBits : 0);
-  const weightMeta = (pk: Packet): number => {
-    const w = chosen.weights;
-    return compressed ? w.columns(pk.payload) * pe.weightAddrBits + w.entries(pk.payload) * pe.cscCountBits : 0;
-  };
-  const weightBits = (tile: number, mCount: number): number => {
-    const w = chosen.weights;
-    return compressed
-      ? w.columns(tile) * pe.weightAddrBits + w.entries(tile) * (pe.weightDataWordBits / pe.simdWidth)
-      : w.columns(tile) * mCount * hw.precision.weightBits;
-  };
-  // Eyeriss v1: a controller loads each block's ifmaps into the GLB before it runs (sim/hw/glb-passes.ts).
-  const controller = hw.offChip.blocksProcessing
-    ? new GlbPassController(sim, plan, offChip, counts, iactStore,
-        topology.iact.length === 1 ? new IactProgram(topology.iact[0]!, plan, iactStore, iactBits) : unsupported('one ifmap channel'),
-        hw.offChip.rlc, options.networkInput ?? false, hw.precision.iactBits, hw.precision.outputBits,
-        { iact: hw.noc.iact.portBits, psum: hw.noc.psum.portBits }, { vectorsWritten: (pass) => vectorsWritten(chains, plan, pass) },
-        layer.outputDensity)
-    : null;
-  if (controller) {
-    controller.id = sim.add(controller);
-    sim.wake(controller.id, 0);
-    for (const store of stores) store.onWrite = (pass, time, values, mCount) => controller.vectorWritten(pass, time, values, mCount);
-  }
-  const iactDram = iactDramBits(p, iactStore, iactBits, compressed, hw.precision.iactBits);
-  const iactLoads = sharedIactLoads(hw, topology.iact, plan, iactStore, iactBits, iactDram, controller !== null);
-  const channels: MulticastChannel[] = [];
-  // Metadata written into the SPads with each delivery.
-  const mSpadIact = metadataIndex('spad', 'iact');
-  const mSpadWeight = metadataIndex('spad', 'weight');
-  const deliverIact = {
-    deliver: (id: number, pk: Packet, arrival: number) => {
-      pes[id]!.receiveSegment(pk.payload, arrival);
-      counts.metadataBits[mSpadIact] += iactMeta(pk);
-    },
-  };
-  const deliverWeight = {
-    deliver: (id: number, pk: Packet, arrival: number) => {
-      pes[id]!.receiveWeights(pk.payload, pk.pass, pk.rows, arrival);
-      counts.metadataBits[mSpadWeight] += weightMeta(pk);
-    },
-  };
-  for (const spec of topology.iact) {
-    const ch = new MulticastChannel(sim, {
-      name: spec.name, dataType: 'iact', portBits: hw.noc.iact.portBits,
-      latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
-      entryCredits: pe.iactDataSpadEntries, slotCredits: geo.iactSlots,
-      bufferBits: hw.glb.iactBankBytes * 8, glbPortBits: hw.noc.iact.portBits,
-      dramBits: (pk) => iactDram[pk.payload]!, metadataBits: iactMeta, payloads: iactStore.start.length - 1, gate: controller,
-      loadedByOthers: iactLoads?.[channels.length] ?? null,
-      destinations: spec.keys.flat(), numPes: plan.numPes,
-    }, new IactProgram(spec, plan, iactStore, iactBits), deliverIact, offChip, counts);
-    ch.id = sim.add(ch);
-    for (const key of spec.keys) for (const id of key) pes[id]!.iactSender = ch;
-    channels.push(ch);
-  }
-  for (const spec of topology.weight) {
-    const ch = new MulticastChannel(sim, {
-      name: spec.name, dataType: 'weight', portBits: hw.noc.weight.portBits,
-      latency: spec.hops * hw.noc.hopLatencyCycles + hw.noc.localLatencyCycles, hops: spec.hops,
-      entryCredits: 0, slotCredits: weightTileSlots(chosen.weights.maxWords, chosen.weights.maxColumns, hw),
-      bufferBits: hw.glb.filterBytes * 8, glbPortBits: hw.noc.weight.portBits,
-      dramBits: (pk) => pk.bits, metadataBits: weightMeta, payloads: chosen.weights.entryStart.length - 1, gate: null,
-      loadedByOthers: null,
-      destinations: spec.keys.flat(), numPes: plan.numPes,
-    }, new WeightProgram(spec, plan, chosen.weights, weightBits), deliverWeight, offChip, counts);
-    ch.id = sim.add(ch);
-    for (const key of spec.keys) for (const id of key) pes[id]!.weightSender = ch;
-    channels.push(ch);
-  }
-  for (const ch of channels) sim.wake(ch.id, 0);
+  const chains = buildChains(b, pes, glb, final, traffic);
+  groupPes(b, pes);
+  glb.connect(chains);
+  const channels = buildChannels(b, pes, glb);
 
   sim.run();
 
-  const stuck = [
-    ...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished),
-    ...stores.filter((b) => !b.finished), ...(controller && !controller.finished ? [controller] : []),
-  ];
+  const stuck = [...pes.filter((x) => x.chain !== OFF_CHAIN && !x.finished), ...channels.filter((c) => !c.finished), ...glb.unfinished()];
   if (stuck.length > 0) {
     const pe = stuck.find((c): c is ProcessingElement => c instanceof ProcessingElement);
     throw new SimulationError(`layer "${layer.name}": the array stopped with work left in ${stuck.slice(0, 4).map((c) => c.name).join(', ')}${stuck.length > 4 ? ` and ${stuck.length - 4} more` : ''} (deadlock${pe ? `; ${pe.describe()}` : ''})`);
@@ -404,7 +394,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     gatedMacs: gated,
     skippedMacs: skipped,
     peUtilization: cycles > 0 ? busy / (plan.numPes * cycles) : 0,
-    macUtilization: cycles > 0 ? effective / (plan.numPes * pe.simdWidth * cycles) : 0,
+    macUtilization: cycles > 0 ? effective / (plan.numPes * hw.pe.simdWidth * cycles) : 0,
     activePes: pes.filter((x) => x.windowsComputed > 0).length,
     peBusyCycles: busy,
     clusterBusyCycles,
@@ -412,7 +402,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
     dramBits: { read: offChip.readBits, write: offChip.writeBits },
     ...outcome,
     outputs: final.psums,
-    offChipStallCycles: controller?.stallCycles ?? 0,
+    offChipStallCycles: glb.stallCycles,
     events: sim.steps,
   };
 }

@@ -4,6 +4,7 @@ import { hwConfigDir, loadHwConfig, parseHwConfig } from '../../sim/config/hw-co
 import { Simulator } from '../../sim/engine/simulator.js';
 import { MulticastChannel, type Packet } from '../../sim/hw/channel.js';
 import { Credits } from '../../sim/hw/credits.js';
+import { StagingBank } from '../../sim/hw/glb/source-bank.js';
 import { OffChipInterface } from '../../sim/hw/off-chip.js';
 import { parseMappingText } from '../../sim/mapping/mapping.js';
 import { simulateLayer } from '../../sim/run/layer-sim.js';
@@ -63,7 +64,7 @@ describe('hand-checked cycle counts', () => {
   });
 });
 
-// Psum traffic worked out by hand (sim/hw/psum-chain.ts PsumTraffic): a vector of m 20-b psums is
+// Psum traffic worked out by hand (sim/hw/noc/psum-traffic.ts): a vector of m 20-b psums is
 // ceil(20 m / 40) flits on a 40-b psum link or router port. A PE's vector up the local link of its column is
 // one delivery per flit; into the psum router (towards a bank, the next cluster or off-chip) a source flit;
 // across a link between clusters' routers also a hop and a delivery into the next PE; a bank's read back
@@ -127,8 +128,8 @@ describe('hand-checked component timing', () => {
       } };
       const slowId = sim.add(slow);
       const channel: MulticastChannel = new MulticastChannel(sim, {
-        name: 'test', dataType: 'iact', portBits: 24, latency: 1, hops: 1, entryCredits: 8, slotCredits: 1, bufferBits: 0,
-        glbPortBits: 24, dramBits: (pk) => pk.bits, metadataBits: () => 0, payloads: 3, gate: null, loadedByOthers: null, destinations: [0, 1], numPes: 2,
+        name: 'test', dataType: 'iact', portBits: 24, latency: 1, hops: 1, entryCredits: 8, slotCredits: 1,
+        metadataBits: () => 0, destinations: [0, 1], numPes: 2,
       }, program, {
         deliver: (pe, _pk, arrival) => {
           arrivals[pe]!.push(arrival);
@@ -138,7 +139,7 @@ describe('hand-checked component timing', () => {
             sim.wake(slowId, arrival + 9);
           }
         },
-      }, offChip, counts);
+      }, new StagingBank({ dataType: 'iact', bufferBits: 0, glbPortBits: 24, dramBits: (pk) => pk.bits, loadedByOthers: null, payloads: 3, metadataBits: () => 0 }, offChip, counts), counts);
       channel.id = sim.add(channel);
       sim.wake(channel.id, 0);
       sim.run();

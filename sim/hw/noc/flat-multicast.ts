@@ -70,7 +70,7 @@ export class FlatMulticast implements NocModel {
       }
     }
     return {
-      iact, weight, chains, stores, finalsThroughStore: true,
+      iact, weight, chains, stores,
       modes: { iact: 'bus-multicast', weight: 'bus-multicast', psum: 'bus' },
     };
   }

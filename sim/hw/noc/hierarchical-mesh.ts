@@ -125,7 +125,6 @@ export class HierarchicalMesh implements NocModel {
       weight,
       chains,
       stores,
-      finalsThroughStore: false,
       modes: {
         iact: modeOf(iactGroups.map((g) => g.clusters), clusters, clusterCols),
         weight: modeOf(weightGroups.map((g) => g.clusters), clusters, clusterCols),

@@ -36,12 +36,14 @@ export interface ChainSpec {
   store: number | null;
 }
 
-/** A psum GLB store and its ports (see sim/hw/psum-chain.ts). */
+/** A psum store port of the GLB: one port for reads and writes (a v2 psum bank), or a write bus and a read bus (v1). */
 export interface StoreSpec {
   name: string;
+  /** One port for reads and writes (true), or separate write and read buses. */
   shared: boolean;
   writeBits: number;
   readBits: number;
+  /** Cycles from a read leaving the store to the vector being in the bottom PE. */
   readLatency: number;
 }
 
@@ -50,8 +52,6 @@ export interface NocTopology {
   weight: ChannelSpec[];
   chains: ChainSpec[];
   stores: StoreSpec[];
-  /** Whether final outputs go into the GLB through the psum stores (v1) or straight off-chip (v2). */
-  finalsThroughStore: boolean;
   modes: { iact: NocMode; weight: NocMode; psum: PsumMode };
 }
 

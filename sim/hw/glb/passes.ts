@@ -1,10 +1,11 @@
-import type { Component, Simulator } from '../engine/simulator.js';
-import type { MappingPlan } from '../mapping/plan.js';
-import type { IactSegmentStore } from '../mapping/tiles.js';
-import { RlcPairCounter, type RlcFormat, rlcBits, rlcPairs } from '../sparse/rlc.js';
-import { type AccessCounts, counterIndex } from '../stats/access-counts.js';
-import type { LoadGate, Packet, PacketProgram } from './channel.js';
-import type { OffChipInterface } from './off-chip.js';
+import type { Component, Simulator } from '../../engine/simulator.js';
+import type { MappingPlan } from '../../mapping/plan.js';
+import type { IactSegmentStore } from '../../mapping/tiles.js';
+import { RlcPairCounter, type RlcFormat, rlcBits, rlcPairs } from '../../sparse/rlc.js';
+import { type AccessCounts, counterIndex } from '../../stats/access-counts.js';
+import type { Packet, PacketProgram } from '../channel.js';
+import type { OffChipInterface } from '../off-chip.js';
+import type { LoadGate } from './source-bank.js';
 
 /** What the controller needs to know of the psum chains: how many vectors each pass writes to the GLB. */
 export interface PassWrites {
