@@ -6,7 +6,7 @@ import { FinalOutput } from '../hw/final-output.js';
 import type { Glb } from '../hw/glb/glb.js';
 import { glbModel } from '../hw/glb/registry.js';
 import { OffChipInterface } from '../hw/off-chip.js';
-import { type ChainView, type CreditSink, ProcessingElement } from '../hw/pe/processing-element.js';
+import { type ChainView, type CreditSink, ProcessingElement, ringSize } from '../hw/pe/processing-element.js';
 import { RecurrenceTiming, SteppedTiming } from '../hw/pe/pipeline.js';
 import { PeGroup } from '../hw/pe/pe-group.js';
 import { peModel } from '../hw/pe/registry.js';
@@ -224,7 +224,8 @@ function buildPes(b: LayerBuild, engine: EngineKind): ProcessingElement[] {
   const peImpl = peModel(hw);
   const pes: ProcessingElement[] = [];
   for (let i = 0; i < plan.numPes; i++) {
-    const timing = engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail);
+    const ring = ringSize(geo.psumSlots);
+    const timing = engine === 'event' ? new RecurrenceTiming(pe.fetchQueueEntries + 1, lead, tail, ring) : new SteppedTiming(pe.fetchQueueEntries + 1, lead, tail, ring);
     const node = peImpl.create(`PE${i}`, i, {
       plan, iacts: b.iactStore, weights: b.weights, compressed: formats.compressed, iactsCompressed: formats.iactsCompressed,
       windowSegments: geo.windowSegments, iactsFreedAsRead: geo.iactsFreedAsRead,

@@ -2,6 +2,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { loadHwConfig } from '../../sim/config/hw-config.js';
 import { type PipelineTiming, RecurrenceTiming, SteppedTiming } from '../../sim/hw/pe/pipeline.js';
+import { ringSize } from '../../sim/hw/pe/processing-element.js';
 import { parseMappingText } from '../../sim/mapping/mapping.js';
 import { simulateLayer } from '../../sim/run/layer-sim.js';
 import { synthesizeLayerTensors } from '../../sim/workloads/tensors.js';
@@ -55,8 +56,8 @@ describe('PE pipeline: recurrence equals the stepped model', () => {
   for (const [lead, depth, tail] of [[0, 2, 2], [2, 2, 3], [1, 1, 2], [0, 1, 0], [3, 4, 1]] as const) {
     it(`lead ${lead}, queue ${depth}, tail ${tail}`, () => {
       const ws = windows(`pipe-${lead}-${depth}-${tail}`, 300);
-      const rec = drive(new RecurrenceTiming(depth, lead, tail), ws);
-      const stepped = drive(new SteppedTiming(depth, lead, tail), ws);
+      const rec = drive(new RecurrenceTiming(depth, lead, tail, ringSize(SLOTS)), ws);
+      const stepped = drive(new SteppedTiming(depth, lead, tail, ringSize(SLOTS)), ws);
       expect(stepped).toEqual(rec);
       expect(rec.every((t) => t.every(Number.isFinite))).toBe(true);
     });
@@ -66,7 +67,7 @@ describe('PE pipeline: recurrence equals the stepped model', () => {
     // One window at cycle 0, tokens of 2 and 1 words, queue 2, tail 2: token 1 fetched at 0 (its entries
     // free from 1) and in stage 4 at 0-1; token 2 fetched at 1, in stage 4 at 2; last word ends at 3, psums
     // complete at 3 + 2 = 5.
-    for (const timing of [new RecurrenceTiming(2, 0, 2), new SteppedTiming(2, 0, 2)]) {
+    for (const timing of [new RecurrenceTiming(2, 0, 2, ringSize(SLOTS)), new SteppedTiming(2, 0, 2, ringSize(SLOTS))]) {
       const [[mark, fe, done]] = drive(timing, [{ arrival: 0, words: Int32Array.from([2, 1]), mark: 1 }]) as [number[]];
       expect([mark, fe, done]).toEqual([1, 2, 5]);
     }

@@ -41,7 +41,6 @@ export interface PipelineTiming {
   readonly busyCycles: number;
 }
 
-const RING = 64; // windows in flight are bounded by the psum slots (<= MAX_PSUM_SLOTS = 32) plus one being started
 
 export class RecurrenceTiming implements PipelineTiming {
   busyCycles = 0;
@@ -49,12 +48,18 @@ export class RecurrenceTiming implements PipelineTiming {
   private beFree = 0;
   private readonly beStarts: Float64Array; // BE start cycles of the last queueDepth BE-bound tokens
   private ring = 0;
-  private readonly feEnds = new Float64Array(RING).fill(Infinity);
-  private readonly feMarks = new Float64Array(RING).fill(Infinity);
-  private readonly dones = new Float64Array(RING).fill(Infinity);
+  // Times of the windows in flight, a ring of `ring` (a power of two, more than the windows in flight).
+  private readonly mask: number;
+  private readonly feEnds: Float64Array;
+  private readonly feMarks: Float64Array;
+  private readonly dones: Float64Array;
 
-  constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number) {
+  constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number, ring: number) {
     this.beStarts = new Float64Array(queueDepth).fill(-Infinity);
+    this.mask = ring - 1;
+    this.feEnds = new Float64Array(ring).fill(Infinity);
+    this.feMarks = new Float64Array(ring).fill(Infinity);
+    this.dones = new Float64Array(ring).fill(Infinity);
   }
 
   start(seq: number, now: number, words: Int32Array, n: number, mark: number): void {
@@ -62,7 +67,7 @@ export class RecurrenceTiming implements PipelineTiming {
     let lastBeEnd = -Infinity;
     const { beStarts, queueDepth } = this;
     for (let t = 0; t < n; t++) {
-      if (t === mark) this.feMarks[seq % RING] = fe;
+      if (t === mark) this.feMarks[seq & this.mask] = fe;
       const w = words[t]!;
       if (w === 0) {
         fe++;
@@ -79,21 +84,21 @@ export class RecurrenceTiming implements PipelineTiming {
       this.busyCycles += w;
     }
     this.feFree = fe;
-    this.feEnds[seq % RING] = fe;
-    if (mark >= n) this.feMarks[seq % RING] = fe;
-    this.dones[seq % RING] = Math.max(fe, lastBeEnd + this.tail);
+    this.feEnds[seq & this.mask] = fe;
+    if (mark >= n) this.feMarks[seq & this.mask] = fe;
+    this.dones[seq & this.mask] = Math.max(fe, lastBeEnd + this.tail);
   }
 
   feEnd(seq: number): number {
-    return this.feEnds[seq % RING]!;
+    return this.feEnds[seq & this.mask]!;
   }
 
   feMark(seq: number): number {
-    return this.feMarks[seq % RING]!;
+    return this.feMarks[seq & this.mask]!;
   }
 
   done(seq: number): number {
-    return this.dones[seq % RING]!;
+    return this.dones[seq & this.mask]!;
   }
 
   advance(): void {}
@@ -105,9 +110,11 @@ export class RecurrenceTiming implements PipelineTiming {
 /** The same rules, one cycle at a time: the reference for RecurrenceTiming. */
 export class SteppedTiming implements PipelineTiming {
   busyCycles = 0;
-  private readonly feEnds = new Float64Array(RING).fill(Infinity);
-  private readonly feMarks = new Float64Array(RING).fill(Infinity);
-  private readonly dones = new Float64Array(RING).fill(Infinity);
+  // Times of the windows in flight, a ring of `ring` (a power of two, more than the windows in flight).
+  private readonly mask: number;
+  private readonly feEnds: Float64Array;
+  private readonly feMarks: Float64Array;
+  private readonly dones: Float64Array;
   // FE: windows waiting to be fetched, each a copy of its tokens.
   private readonly feWindows: { seq: number; start: number; words: number[]; next: number; mark: number }[] = [];
   // BE-bound tokens between the halves, and the token in stage 4.
@@ -123,27 +130,32 @@ export class SteppedTiming implements PipelineTiming {
     return this.pendingBe.size > 0;
   }
 
-  constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number) {}
+  constructor(private readonly queueDepth: number, private readonly lead: number, private readonly tail: number, ring: number) {
+    this.mask = ring - 1;
+    this.feEnds = new Float64Array(ring).fill(Infinity);
+    this.feMarks = new Float64Array(ring).fill(Infinity);
+    this.dones = new Float64Array(ring).fill(Infinity);
+  }
 
   start(seq: number, now: number, words: Int32Array, n: number, mark: number): void {
-    this.feEnds[seq % RING] = Infinity;
-    this.feMarks[seq % RING] = Infinity;
-    this.dones[seq % RING] = Infinity;
+    this.feEnds[seq & this.mask] = Infinity;
+    this.feMarks[seq & this.mask] = Infinity;
+    this.dones[seq & this.mask] = Infinity;
     this.pendingBe.set(seq, { left: 0, lastEnd: -Infinity, feDone: false, feEnd: 0 });
     if (n === 0) this.finishFe(seq, now);
     else this.feWindows.push({ seq, start: now, words: Array.from(words.subarray(0, n)), next: 0, mark: Math.min(mark, n) });
   }
 
   feEnd(seq: number): number {
-    return this.feEnds[seq % RING]!;
+    return this.feEnds[seq & this.mask]!;
   }
 
   feMark(seq: number): number {
-    return this.feMarks[seq % RING]!;
+    return this.feMarks[seq & this.mask]!;
   }
 
   done(seq: number): number {
-    return this.dones[seq % RING]!;
+    return this.dones[seq & this.mask]!;
   }
 
   advance(now: number): void {
@@ -159,7 +171,7 @@ export class SteppedTiming implements PipelineTiming {
     // Front end: one token per cycle for the oldest window that has started.
     const win = this.feWindows[0];
     if (!win || win.start > now) return;
-    if (win.next === win.mark && this.feMarks[win.seq % RING] === Infinity) this.markAt(win.seq, now);
+    if (win.next === win.mark && this.feMarks[win.seq & this.mask] === Infinity) this.markAt(win.seq, now);
     const w = win.words[win.next]!;
     if (w > 0) {
       if (this.queue.length >= this.queueDepth) return; // stall
@@ -189,13 +201,13 @@ export class SteppedTiming implements PipelineTiming {
   }
 
   private markAt(seq: number, time: number): void {
-    this.feMarks[seq % RING] = time;
+    this.feMarks[seq & this.mask] = time;
     this.notify(time);
   }
 
   private finishFe(seq: number, feEnd: number): void {
-    if (this.feMarks[seq % RING] === Infinity) this.markAt(seq, feEnd);
-    this.feEnds[seq % RING] = feEnd;
+    if (this.feMarks[seq & this.mask] === Infinity) this.markAt(seq, feEnd);
+    this.feEnds[seq & this.mask] = feEnd;
     this.notify(feEnd);
     const p = this.pendingBe.get(seq)!;
     p.feDone = true;
@@ -213,8 +225,8 @@ export class SteppedTiming implements PipelineTiming {
   private settle(seq: number): void {
     const p = this.pendingBe.get(seq)!;
     if (!p.feDone || p.left > 0) return;
-    this.dones[seq % RING] = Math.max(p.feEnd, p.lastEnd + this.tail);
-    this.notify(this.dones[seq % RING]!);
+    this.dones[seq & this.mask] = Math.max(p.feEnd, p.lastEnd + this.tail);
+    this.notify(this.dones[seq & this.mask]!);
     this.pendingBe.delete(seq);
   }
 }

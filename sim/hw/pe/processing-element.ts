@@ -88,7 +88,13 @@ const O_E = 8;
 const O_G = 9;
 const O_MBASE = 10;
 const OUT_FIELDS = 11;
-const RING = 64; // windows between start and send: psum slots (<= MAX_PSUM_SLOTS) plus forwarded ones
+
+/** Windows a PE keeps between start and send: its psum slots and a few forwarded ones, as a power of two. */
+export function ringSize(psumSlots: number): number {
+  let n = 8;
+  while (n < psumSlots + 4) n *= 2;
+  return n;
+}
 // What a PE waits for that only a delivery can bring. Anything whose time is already known is not waited
 // for: the PE acts at once, at the latest of the known times (see step()).
 const WAIT_SEGMENT = 1;
@@ -164,7 +170,10 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
   private readonly geometry: WindowGeometry;
   // Windows started and not yet sent, as a ring of parallel arrays.
   // One record of OUT_FIELDS per window, side by side: a window's fields share a cache line.
-  private readonly out = new Int32Array(RING * OUT_FIELDS);
+  // Sized to the windows that can be in flight (psum slots, plus a few forwarded ones), a power of two: a ring
+  // much larger than that would bring a cold cache line with every window.
+  private readonly ringMask: number;
+  private readonly out: Int32Array;
   private outHead = 0;
   private outCount = 0;
   private outFree = 0;
@@ -175,9 +184,10 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
   private readonly slotFree: Float64Array;
   private slotsInUse = 0;
   private waiting = WAIT_SEGMENT | WAIT_WEIGHTS | WAIT_PSUM_IN | WAIT_CREDIT; // before its first step, anything wakes it
-  private readonly relSeq = new Int32Array(RING);
-  private readonly relSegments = new Int32Array(RING);
-  private readonly relAtMark = new Uint8Array(RING); // 1: free once the FE has read them (feMark), 0: at feEnd
+  private readonly relMask: number;
+  private readonly relSeq: Int32Array;
+  private readonly relSegments: Int32Array;
+  private readonly relAtMark: Uint8Array; // 1: free once the FE has read them (feMark), 0: at feEnd
   private relHead = 0;
   private relCount = 0;
   // Weight tiles to give back (the last window of their pass), apart from the iact releases: with two tiles
@@ -196,6 +206,13 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
     this.spads = new PeSpads(st.iactEntries, st.iactSegments, st.weightAddrEntries, st.weightEntries, st.psumEntries);
     this.psumIn = new Int32Array(st.psumEntries);
     this.slotFree = new Float64Array(st.psumSlots);
+    const ring = ringSize(st.psumSlots);
+    this.ringMask = ring - 1;
+    this.out = new Int32Array(ring * OUT_FIELDS);
+    this.relMask = 2 * ring - 1; // a window queues at most two releases
+    this.relSeq = new Int32Array(2 * ring);
+    this.relSegments = new Int32Array(2 * ring);
+    this.relAtMark = new Uint8Array(2 * ring);
     timing.notify = (time) => {
       if (this.waiting & WAIT_TIMING) this.wakeAt(time);
     };
@@ -306,7 +323,7 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
         this.iactSender!.returnCredit(this.pe, free + 1, entries, segments);
         this.relSegments[i] = 0;
       }
-      this.relHead = (i + 1) % RING;
+      this.relHead = (i + 1) & this.relMask;
       this.relCount--;
     }
   }
@@ -390,7 +407,7 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
     const st = this.st;
     const F = st.plan.problem.F;
     let started = 0;
-    for (; this.outCount < RING && this.seekWindow(); started++) {
+    for (; this.outCount <= this.ringMask && this.seekWindow(); started++) {
       if (this.role.kind === 'forward') {
         this.pushOut(-1, -1, 0, true);
         this.f++;
@@ -434,8 +451,8 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
   }
 
   private pushRelease(seq: number, segments: number, atMark: boolean, weights: boolean): void {
-    if (this.relCount === RING) throw new SimulationError(`${this.name}: more than ${RING} SPad releases pending`);
-    const r = (this.relHead + this.relCount++) % RING;
+    if (this.relCount > this.relMask) throw new SimulationError(`${this.name}: more than ${this.relMask + 1} SPad releases pending`);
+    const r = (this.relHead + this.relCount++) & this.relMask;
     this.relSeq[r] = seq;
     this.relSegments[r] = segments;
     this.relAtMark[r] = atMark ? 1 : 0;
@@ -446,7 +463,7 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
   }
 
   private pushOut(seq: number, slot: number, mCount: number, psumIn: boolean): void {
-    const i = ((this.outHead + this.outCount) % RING) * OUT_FIELDS;
+    const i = ((this.outHead + this.outCount) & this.ringMask) * OUT_FIELDS;
     const out = this.out;
     out[i + O_SEQ] = seq;
     out[i + O_SLOT] = slot;
@@ -533,7 +550,7 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
         this.slotFree[out[i + O_SLOT]!] = t + duration;
         this.slotsInUse--;
       }
-      this.outHead = (this.outHead + 1) % RING;
+      this.outHead = (this.outHead + 1) & this.ringMask;
       this.outCount--;
     }
     return sent;
