@@ -240,6 +240,18 @@ function buildPes(b: LayerBuild, engine: EngineKind): ProcessingElement[] {
   return pes;
 }
 
+/** The GLB, by `glb.type` (sim/hw/glb/registry.ts): its first phase, which makes the psum stores the chains end in. */
+function buildGlb(b: LayerBuild, offChip: OffChipInterface, final: FinalOutput, traffic: PsumTraffic, networkInput: boolean, outputDensity: number | undefined): Glb {
+  const { hw, plan, topology, iactStore, formats } = b;
+  return glbModel(hw).create({
+    hw, sim: b.sim, plan, counts: b.counts, offChip, topology, iacts: iactStore,
+    iactDramBits: iactDramBits(plan.problem, iactStore, formats.iactBits, formats.compressed, hw.precision.iactBits),
+    iactProgram: (i) => new IactProgram(topology.iact[i]!, plan, iactStore, formats.iactBits),
+    weightTiles: b.weights.entryStart.length - 1, iactMeta: formats.iactMeta, weightMeta: formats.weightMeta,
+    final, traffic, networkInput, outputDensity,
+  });
+}
+
 /** The psum chains of the topology, by `noc.psum.chain` (sim/hw/psum-chain/registry.ts), ending in the GLB's psum stores. */
 function buildChains(b: LayerBuild, pes: ProcessingElement[], glb: Glb, final: FinalOutput, traffic: PsumTraffic): PsumChain[] {
   const model = psumChainModel(b.hw);
@@ -345,13 +357,7 @@ export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array,
   const pes = buildPes(b, options.engine);
   const final = new FinalOutput(plan, offChip, hw.precision.outputBits);
   const traffic = new PsumTraffic(counts, hw.precision.psumBits, hw.pe.psumLinkBits, hw.noc.psum.portBits);
-  const glb = glbModel(hw).create({
-    hw, sim, plan, counts, offChip, topology, iacts: iactStore,
-    iactDramBits: iactDramBits(p, iactStore, formats.iactBits, formats.compressed, hw.precision.iactBits),
-    iactProgram: (i) => new IactProgram(topology.iact[i]!, plan, iactStore, formats.iactBits),
-    weightTiles: chosen.weights.entryStart.length - 1, iactMeta: formats.iactMeta, weightMeta: formats.weightMeta,
-    final, traffic, networkInput: options.networkInput ?? false, outputDensity: layer.outputDensity,
-  });
+  const glb = buildGlb(b, offChip, final, traffic, options.networkInput ?? false, layer.outputDensity);
   const chains = buildChains(b, pes, glb, final, traffic);
   groupPes(b, pes);
   glb.connect(chains);
