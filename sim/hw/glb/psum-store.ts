@@ -43,6 +43,7 @@ export class ChainPort implements PsumReceiver, CreditSink {
   rRow = 0;
   rF = 0;
   rLastRow = -2;
+  rRowChecked = -1; // the row of the read cursor already known to have work (rowJob is asked once per row)
   readDone = false;
 
   constructor(readonly owner: PsumStore, readonly chain: StoredChain, mTile: number) {
@@ -242,10 +243,14 @@ export class PsumStore implements Component {
       if (c.rLastRow === -2) {
         c.rLastRow = c.chain.roleOf(0, c.rPass).psumIn ? c.chain.lastRow(c.rPass) : -1;
         c.rRow = 0;
+        c.rRowChecked = -1;
         c.rF = 0;
       }
       if (c.rRow <= c.rLastRow) {
-        if (c.rF < F && c.chain.rowJob(c.rPass, c.rRow)) return true;
+        if (c.rF < F && (c.rRowChecked === c.rRow || c.chain.rowJob(c.rPass, c.rRow))) {
+          c.rRowChecked = c.rRow;
+          return true;
+        }
         c.rRow++;
         c.rF = 0;
         continue;

@@ -64,7 +64,7 @@ export interface PeStatic {
   psumEntries: number;
 }
 
-/** The chain-level view a PE needs (sim/hw/psum-chain.ts implements it). */
+/** The chain-level view a PE needs (sim/hw/psum-chain/column.ts implements it). */
 export interface ChainView {
   roleOf(member: number, pass: number): PsumRole;
   rowJob(pass: number, row: number): { n: number; e: number } | null;
