@@ -62,8 +62,8 @@ export class MulticastChannel implements Component, CreditSink {
   private busyUntil = 0;
   // Credits per destination PE, indexed through `slotOf` (PE id -> index, -1 if not a destination).
   private readonly slotOf: Int32Array;
-  private readonly entryCredits: Credits[];
-  private readonly slotCredits: Credits[];
+  // Per destination: SPad entries (A) and slots (B), returned together.
+  private readonly credits: Credits[];
   // Packets generated ahead, their data staged in the bank: a ring of the bank's lookahead.
   private readonly ahead: Packet[] = [];
   private aheadHead = 0;
@@ -87,8 +87,7 @@ export class MulticastChannel implements Component, CreditSink {
     this.name = cfg.name;
     this.slotOf = new Int32Array(cfg.numPes).fill(-1);
     cfg.destinations.forEach((pe, i) => (this.slotOf[pe] = i));
-    this.entryCredits = cfg.destinations.map(() => new Credits(cfg.entryCredits));
-    this.slotCredits = cfg.destinations.map(() => new Credits(cfg.slotCredits));
+    this.credits = cfg.destinations.map(() => new Credits(cfg.entryCredits, cfg.slotCredits));
     for (let i = 0; i < bank.lookahead; i++) this.ahead.push({ payload: 0, pass: 0, bits: 0, entries: 0, rows: 0, dests: [] });
     this.cSource = counterIndex('nocSource', cfg.dataType, 'transfer');
     this.cHop = counterIndex('nocHop', cfg.dataType, 'transfer');
@@ -101,9 +100,7 @@ export class MulticastChannel implements Component, CreditSink {
   }
 
   returnCredit(pe: number, time: number, entries: number, slots: number): void {
-    const i = this.slotOf[pe]!;
-    if (entries) this.entryCredits[i]!.give(time, entries);
-    this.slotCredits[i]!.give(time, slots);
+    this.credits[this.slotOf[pe]!]!.give(time, entries, slots);
     if (pe === this.waitingFor) {
       this.waitingFor = -1;
       this.sim.wake(this.id, time);
@@ -126,9 +123,7 @@ export class MulticastChannel implements Component, CreditSink {
       if (ready === Infinity) return; // the bank wakes us
       let t = Math.max(now, this.busyUntil, ready);
       for (const pe of pk.dests) {
-        const i = this.slotOf[pe]!;
-        t = this.entryCredits[i]!.earliest(t, pk.entries);
-        if (t !== Infinity) t = this.slotCredits[i]!.earliest(t, 1);
+        t = this.credits[this.slotOf[pe]!]!.earliest(t, pk.entries, 1);
         if (t === Infinity) {
           this.waitingFor = pe;
           return;
@@ -138,11 +133,9 @@ export class MulticastChannel implements Component, CreditSink {
       this.busyUntil = t + flits;
       const arrival = this.busyUntil + this.cfg.latency;
       for (const pe of pk.dests) {
-        const i = this.slotOf[pe]!;
-        this.entryCredits[i]!.available(t);
-        this.entryCredits[i]!.take(pk.entries);
-        this.slotCredits[i]!.available(t);
-        this.slotCredits[i]!.take(1);
+        const credits = this.credits[this.slotOf[pe]!]!;
+        credits.available(t);
+        credits.take(pk.entries, 1);
         this.receiver.deliver(pe, pk, arrival);
       }
       const c = this.counts.c;
