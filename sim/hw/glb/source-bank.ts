@@ -41,11 +41,11 @@ export class StagingBank implements SourceBank {
   private readonly onChipReady = new Float64Array(LOOKAHEAD);
   private readonly loadedOnce: Uint8Array;
   private spaceFreedAt = 0; // cycle the bank's latest freed space became free
-  // The bank: payloads in it (oldest first), their bits, and how many sends of each are still ahead.
+  // The bank: payloads in it (oldest first) with their bits, and how many sends of each are still ahead.
   private readonly held: Uint8Array;
   private readonly pending: Uint16Array;
-  private readonly heldBits: Float64Array;
   private order: number[] = [];
+  private orderBits: number[] = []; // bits of each payload in `order` (a payload is in the bank once at most)
   private orderHead = 0;
   private usedBits = 0;
   private readonly cGlbRead: number;
@@ -62,7 +62,6 @@ export class StagingBank implements SourceBank {
     this.lookahead = banked ? LOOKAHEAD : 1;
     this.held = new Uint8Array(banked ? cfg.payloads : 0);
     this.pending = new Uint16Array(banked ? cfg.payloads : 0);
-    this.heldBits = new Float64Array(banked ? cfg.payloads : 0);
     this.loadedOnce = new Uint8Array(cfg.loadedByOthers ? cfg.payloads : 0);
     this.cGlbRead = counterIndex('glb', cfg.dataType, 'read');
     this.cGlbWrite = counterIndex('glb', cfg.dataType, 'write');
@@ -98,9 +97,9 @@ export class StagingBank implements SourceBank {
       }
       if (this.held.length) {
         this.held[pk.payload] = 1;
-        this.heldBits[pk.payload] = pk.bits;
         this.usedBits += pk.bits;
         this.order.push(pk.payload);
+        this.orderBits.push(pk.bits);
       }
     }
     if (this.held.length) this.pending[pk.payload]!++;
@@ -130,11 +129,12 @@ export class StagingBank implements SourceBank {
       const oldest = this.order[this.orderHead]!;
       if (this.pending[oldest]! > 0) break;
       this.held[oldest] = 0;
-      this.usedBits -= this.heldBits[oldest]!;
+      this.usedBits -= this.orderBits[this.orderHead]!;
       this.orderHead++;
     }
     if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
       this.order = this.order.slice(this.orderHead);
+      this.orderBits = this.orderBits.slice(this.orderHead);
       this.orderHead = 0;
     }
     // A packet larger than the bank streams through an empty one.
