@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hwConfigDir, listHwConfigNames, loadHwConfig, parseHwConfig } from '../../sim/config/hw-config.js';
-import { InputError } from '../../sim/errors.js';
+import { hwConfigDir, listHwConfigNames, loadHwConfig } from '../../sim/config/hw-config.js';
+import { configErrorOf as errorOf } from '../support/configs.js';
 
 const text = readFileSync(`${hwConfigDir()}/eyeriss-v2.yaml`, 'utf8');
-
-function errorOf(edited: string): string {
-  try {
-    parseHwConfig('x.yaml', edited);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('no error');
-}
 
 describe('hardware configs', () => {
   it('the shipped v2 config is the chip as published', () => {

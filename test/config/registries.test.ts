@@ -1,23 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hwConfigDir, listHwConfigNames, loadHwConfig, parseHwConfig } from '../../sim/config/hw-config.js';
-import { InputError } from '../../sim/errors.js';
 import { glbModel } from '../../sim/hw/glb/registry.js';
 import { nocModel } from '../../sim/hw/noc/registry.js';
 import { peModel } from '../../sim/hw/pe/registry.js';
 import { psumChainModel } from '../../sim/hw/psum-chain/registry.js';
+import { configErrorOf as errorOf } from '../support/configs.js';
 
 const read = (name: string): string => readFileSync(`${hwConfigDir()}/${name}.yaml`, 'utf8');
-
-function errorOf(edited: string): string {
-  try {
-    parseHwConfig('x.yaml', edited);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('no error');
-}
 
 describe('components chosen by name in the config', () => {
   it('each shipped config names its PE, NoC, psum chain and GLB, and the registries build them', () => {

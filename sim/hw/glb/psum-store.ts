@@ -6,7 +6,7 @@ import { Credits } from '../credits.js';
 import type { FinalOutput } from '../final-output.js';
 import type { StoreSpec } from '../noc/noc.js';
 import type { PsumTraffic } from '../noc/psum-traffic.js';
-import type { ChainView, CreditSink, ProcessingElement, PsumReceiver, WindowMeta } from '../pe/processing-element.js';
+import { type ChainView, type CreditSink, copyWindowMeta, type ProcessingElement, type PsumReceiver, type WindowMeta } from '../pe/processing-element.js';
 
 /** A psum chain as its store sees it (sim/hw/psum-chain implements it): PEs bottom to top, and its passes. */
 export interface StoredChain extends Pick<ChainView, 'roleOf' | 'rowJob' | 'lastRow'> {
@@ -66,14 +66,7 @@ export class ChainPort implements PsumReceiver, CreditSink {
     w.row = meta.row;
     w.f = meta.f;
     w.final = this.chain.isFinal(meta.pass);
-    const wm = w.meta;
-    wm.pass = meta.pass;
-    wm.row = meta.row;
-    wm.f = meta.f;
-    wm.n = meta.n;
-    wm.g = meta.g;
-    wm.mBase = meta.mBase;
-    wm.e = meta.e;
+    copyWindowMeta(w.meta, meta);
     this.owner.wakeAt(arrival);
   }
 

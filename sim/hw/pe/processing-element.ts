@@ -28,6 +28,17 @@ export interface WindowMeta {
   e: number;
 }
 
+/** Copies a window's coordinates (into a receiver's own record: senders reuse theirs). */
+export function copyWindowMeta(to: WindowMeta, from: WindowMeta): void {
+  to.pass = from.pass;
+  to.row = from.row;
+  to.f = from.f;
+  to.n = from.n;
+  to.g = from.g;
+  to.mBase = from.mBase;
+  to.e = from.e;
+}
+
 /** Receives psum vectors: the PE above, a psum GLB bank, or the off-chip output. */
 export interface PsumReceiver {
   /** Whether a sender must hold a credit per vector (false: the receiver always has room). */
