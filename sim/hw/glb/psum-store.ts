@@ -67,7 +67,7 @@ export class ChainPort implements PsumReceiver, CreditSink {
     w.f = meta.f;
     w.final = this.chain.isFinal(meta.pass);
     copyWindowMeta(w.meta, meta);
-    this.owner.wakeAt(arrival);
+    this.owner.writeArrives(arrival);
   }
 
   /** The bottom PE frees its psum input FIFO. */
@@ -75,7 +75,7 @@ export class ChainPort implements PsumReceiver, CreditSink {
     this.readCredits.give(time, 1);
     if (this.waitingForCredit) {
       this.waitingForCredit = false;
-      this.owner.wakeAt(time);
+      this.owner.readCanStart(time);
     }
   }
 }
@@ -141,9 +141,36 @@ export class PsumStore implements Component {
       const read = this.readFree <= now && this.read(now);
       if (!wrote && !read) break;
     }
-    const pending = this.chains.some((c) => c.wqCount > 0 || !c.readDone);
-    const next = Math.min(this.writeFree > now ? this.writeFree : Infinity, this.readFree > now ? this.readFree : Infinity);
-    if (pending && next !== Infinity) this.wakeAt(next);
+    // Woken again only when known work can start: a queued write once it is in and the port free, a read whose
+    // vector is written once the port is free and the bottom PE has room. Whatever is not known yet wakes the
+    // store when it comes (a write's arrival, a credit return).
+    let next = Infinity;
+    for (const c of this.chains) {
+      if (c.wqCount > 0) next = Math.min(next, Math.max(this.writeFree, c.wq[c.wqHead]!.arrival));
+      if (this.readReady(c)) {
+        // Reads happen in time order at or after the port frees, so asking for that time keeps Credits' order.
+        const t = c.readCredits.earliest(Math.max(now, this.readFree), 1);
+        if (t === Infinity) c.waitingForCredit = true;
+        else next = Math.min(next, t);
+      }
+    }
+    if (next > now && next !== Infinity) this.wakeAt(next);
+  }
+
+  /** A write reaches the store at `arrival`: it can start then, or when the write port frees if that is later. */
+  writeArrives(arrival: number): void {
+    this.wakeAt(Math.max(arrival, this.writeFree));
+  }
+
+  /** A read waiting for a credit gets it at `time`: it can start then, or when the read port frees. */
+  readCanStart(time: number): void {
+    this.wakeAt(Math.max(time, this.readFree));
+  }
+
+  /** Whether a chain's next read has its vector in the store (the previous reduction pass wrote it). */
+  private readReady(c: ChainPort): boolean {
+    if (!this.seekRead(c) || c.writtenPass === null) return false;
+    return c.writtenPass[this.plan.psumVector(c.rPass, c.rRow, c.rF)] === this.plan.previousReductionPass(c.rPass);
   }
 
   /** Performs the earliest arrived write, if any. */
@@ -182,10 +209,9 @@ export class PsumStore implements Component {
     const n = this.chains.length;
     for (let k = 0; k < n; k++) {
       const c = this.chains[(this.nextReader + k) % n]!;
-      if (!this.seekRead(c)) continue;
-      const v = this.plan.psumVector(c.rPass, c.rRow, c.rF);
       // The vector must hold the previous reduction pass's sums for this window: its write wakes us.
-      if (c.writtenPass === null || c.writtenPass[v] !== this.plan.previousReductionPass(c.rPass)) continue;
+      if (!this.readReady(c)) continue;
+      const v = this.plan.psumVector(c.rPass, c.rRow, c.rF);
       if (c.readCredits.available(now) < 1) {
         const next = c.readCredits.nextTime();
         if (next === Infinity) c.waitingForCredit = true;
