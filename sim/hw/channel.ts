@@ -71,6 +71,9 @@ export class MulticastChannel implements Component, CreditSink {
   private programDone = false;
   private generated = false; // the slot after the ring's last holds a packet not yet staged
   private waitingFor = -1; // the PE whose credit return would unblock the head packet
+  // The wake-up a credit return queued and the channel has not stepped at yet. Returns are told out of time
+  // order (a PE knows a later pass's release before an earlier one's), so an earlier one must wake it again.
+  private creditWake = Infinity;
   private readonly cSource: number;
   private readonly cHop: number;
   private readonly cDelivery: number;
@@ -101,8 +104,10 @@ export class MulticastChannel implements Component, CreditSink {
 
   returnCredit(pe: number, time: number, entries: number, slots: number): void {
     this.credits[this.slotOf[pe]!]!.give(time, entries, slots);
-    if (pe === this.waitingFor) {
-      this.waitingFor = -1;
+    const unblocks = pe === this.waitingFor;
+    if (unblocks) this.waitingFor = -1;
+    if ((unblocks || this.creditWake !== Infinity) && time < this.creditWake) {
+      this.creditWake = time;
       this.sim.wake(this.id, time);
     }
   }
@@ -115,6 +120,7 @@ export class MulticastChannel implements Component, CreditSink {
    * data under finite bandwidth.
    */
   step(now: number): void {
+    if (now >= this.creditWake) this.creditWake = Infinity;
     this.fetchAhead(now);
     while (this.aheadCount > 0) {
       const slot = this.aheadHead;

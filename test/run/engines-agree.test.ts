@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type HwConfig, loadHwConfig } from '../../sim/config/hw-config.js';
 import { peModes } from '../../sim/mapping/constraints.js';
-import type { Mapping } from '../../sim/mapping/mapping.js';
+import { type Mapping, parseMappingText } from '../../sim/mapping/mapping.js';
 import { type LayerResult, simulateLayer } from '../../sim/run/layer-sim.js';
 import type { LayerSpec } from '../../sim/workloads/layer.js';
 import { synthesizeLayerTensors } from '../../sim/workloads/tensors.js';
@@ -24,9 +24,9 @@ function observed(r: LayerResult): unknown {
   };
 }
 
-function agree(hw: HwConfig, layer: LayerSpec, seed: number, peMode?: Mapping['peMode']): LayerResult {
+function agree(hw: HwConfig, layer: LayerSpec, seed: number, peMode?: Mapping['peMode'], mapping?: Mapping): LayerResult {
   const { iacts, weights } = synthesizeLayerTensors(layer, seed);
-  const event = simulateLayer(hw, layer, iacts, weights, { engine: 'event', check: true, peMode });
+  const event = simulateLayer(hw, layer, iacts, weights, { engine: 'event', check: true, peMode, mapping });
   const tick = simulateLayer(hw, layer, iacts, weights, { engine: 'tick', check: true, mapping: event.mapping });
   expect(event.check, event.checkDetail).toBe('pass');
   expect(tick.check, tick.checkDetail).toBe('pass');
@@ -41,6 +41,14 @@ describe('tick and event engines', () => {
       agree(v2, layer, 3);
     });
   }
+
+  it('agree when a weight channel learns a PE\'s credit returns out of time order', () => {
+    // M0 = 1 with two weight tiles per PE: a PE knows when a later pass frees its tile before it knows an earlier
+    // one's, so the channel hears the later return first; woken only for that one, it sent 3 cycles late (60 vs 57).
+    const fc4 = randomLayers('engines', 20).find((l) => l.name === 'FC4')!;
+    const r = agree(v2, fc4, 3, undefined, parseMappingText('clusterRow=M4 clusterCol=M2 peRow=C3 M0=1 C0=8 mode=compressed', 'the test'));
+    expect(r.cycles).toBe(57);
+  });
 
   it('agree in the uncompressed (dense) PE mode', () => {
     const [layer] = randomLayers('dense-mode', 1);
