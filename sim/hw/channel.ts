@@ -106,9 +106,11 @@ export class MulticastChannel implements Component, CreditSink {
     this.credits[this.slotOf[pe]!]!.give(time, entries, slots);
     const unblocks = pe === this.waitingFor;
     if (unblocks) this.waitingFor = -1;
-    if ((unblocks || this.creditWake !== Infinity) && time < this.creditWake) {
-      this.creditWake = time;
-      this.sim.wake(this.id, time);
+    // A return told after its time (a PE learns a release late) is acted on now.
+    const at = Math.max(time, this.sim.now);
+    if ((unblocks || this.creditWake !== Infinity) && at < this.creditWake) {
+      this.creditWake = at;
+      this.sim.wake(this.id, at);
     }
   }
 
