@@ -171,6 +171,44 @@ export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?:
 }
 
 function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], objective?: MappingObjective): RankedMapping[] {
+  const ranked: RankedMapping[] = [];
+  let worstKept = Infinity;
+  forEachCandidate(p, hw, dens, modes, (mapping, ap, t) => {
+    const estimatedCycles = estimate(p, mapping, hw, dens, ap, t);
+    const score = objectiveScore(objective, p, mapping, hw, estimatedCycles);
+    if (ranked.length >= KEEP && score >= worstKept) return false;
+    if (mappingProblem(p, mapping, hw)) return false;
+    ranked.push({ mapping, estimatedCycles, score });
+    if (ranked.length === 2 * KEEP) worstKept = keepBest(ranked);
+    return false;
+  });
+  keepBest(ranked);
+  return ranked;
+}
+
+/**
+ * The first candidate, in enumeration order, within the SPad and GLB capacities (mappingProblem), in any of the
+ * modes given; null if there is none. It estimates nothing: enough to know whether a layer can run at all.
+ */
+export function firstFeasibleMapping(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][]): Mapping | null {
+  let found: Mapping | null = null;
+  forEachCandidate(p, hw, dens, modes, (mapping) => {
+    if (mappingProblem(p, mapping, hw)) return false;
+    found = mapping;
+    return true;
+  });
+  return found;
+}
+
+/** Called per candidate with its per-axis factor products and temporal counts; returning true stops the walk. */
+type CandidateVisitor = (mapping: Mapping, ap: AxisProducts, t: ReturnType<typeof temporalCounts>) => boolean;
+
+/**
+ * Walks the candidate mappings in a fixed order (the one ties keep): spatial factors per axis, filter rows and
+ * channels per PE, PE mode and iact format, M0, M tiles per GLB block, images per pass. Capacities are not
+ * checked here (mappingProblem), only combinations that cannot make sense are cut.
+ */
+function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], visit: CandidateVisitor): void {
   const shape = arrayShape(hw);
   const windowSegments = Math.ceil(p.S / p.V);
   // Filter rows per PE: one (row stationary), or the whole filter where the SPads hold it (mapping.ts R0).
@@ -187,7 +225,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
     const half = balanced(p.C, Math.floor(maxC0 / 2));
     if (half >= 1 && half < full && 2 * full * R0 * p.S > hw.pe.weightAddrSpadEntries) rowOptions.push([R0, half]);
   }
-  if (rowOptions.length === 0) return [];
+  if (rowOptions.length === 0) return;
   const C0 = Math.min(...rowOptions.map(([, c]) => c));
   const m0Options = [...new Set([32, 16, 8, 4, 2, 1].filter((x) => x <= hw.pe.psumSpadEntries).map((x) => balanced(p.M, x)))];
   // M tiles per GLB block: v1's shared GLB holds the psums of several, reusing each ifmap block for all; on v2
@@ -209,19 +247,19 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
   const mIndex = DIMS.indexOf('M');
   const rIndex = DIMS.indexOf('R');
   const cIndex = DIMS.indexOf('C');
-  const ranked: RankedMapping[] = [];
-  let worstKept = Infinity;
-  options.clusterRow.forEach((clusterRow, i0) => {
+  for (let i0 = 0; i0 < options.clusterRow.length; i0++) {
     const p0 = products.clusterRow[i0]!;
-    options.clusterCol.forEach((clusterCol, i1) => {
+    for (let i1 = 0; i1 < options.clusterCol.length; i1++) {
       const p1 = within(p0, products.clusterCol[i1]!);
-      if (!p1) return;
-      options.peRow.forEach((peRow, i2) => {
+      if (!p1) continue;
+      for (let i2 = 0; i2 < options.peRow.length; i2++) {
         const p2 = within(p1, products.peRow[i2]!);
-        if (!p2) return;
-        options.peCol.forEach((peCol, i3) => {
+        if (!p2) continue;
+        for (let i3 = 0; i3 < options.peCol.length; i3++) {
           const p3 = within(p2, products.peCol[i3]!);
-          if (!p3) return;
+          if (!p3) continue;
+          const spatial = { clusterRow: options.clusterRow[i0]!, clusterCol: options.clusterCol[i1]!, peRow: options.peRow[i2]!, peCol: options.peCol[i3]! };
+          const ap: AxisProducts = { clusterRow: products.clusterRow[i0]!, clusterCol: products.clusterCol[i1]!, peRow: products.peRow[i2]!, peCol: products.peCol[i3]! };
           for (const [R0, C0] of rowOptions) for (const peMode of modes) for (const iacts of (peMode === 'compressed' ? ['csc', 'raw'] : ['csc']) as IactFormat[]) {
             if (R0 > 1 && p3[rIndex]! > 1) continue; // the whole filter is in every PE: no R across PEs
             if (p3[cIndex]! > ceilDiv(p.C, C0)) continue;
@@ -233,7 +271,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
               for (const mBlock of mBlockOptions) {
                 for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
                   const mapping: Mapping = {
-                    peMode, M0, C0, spatial: { clusterRow, clusterCol, peRow, peCol }, rowsPerPass: { N: 1, E: 1 }, mBlock,
+                    peMode, M0, C0, spatial: { ...spatial }, rowsPerPass: { N: 1, E: 1 }, mBlock,
                     ...(iacts === 'raw' ? { iacts } : {}),
                     ...(R0 > 1 ? { R0 } : {}),
                   };
@@ -253,24 +291,15 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
                   } else {
                     mapping.rowsPerPass = { N: t.N, E: t.E };
                   }
-                  const estimatedCycles = estimate(p, mapping, hw, dens, {
-                    clusterRow: products.clusterRow[i0]!, clusterCol: products.clusterCol[i1]!, peRow: products.peRow[i2]!, peCol: products.peCol[i3]!,
-                  }, t);
-                  const score = objectiveScore(objective, p, mapping, hw, estimatedCycles);
-                  if (ranked.length >= KEEP && score >= worstKept) continue;
-                  if (mappingProblem(p, mapping, hw)) continue;
-                  ranked.push({ mapping, estimatedCycles, score });
-                  if (ranked.length === 2 * KEEP) worstKept = keepBest(ranked);
+                  if (visit(mapping, ap, t)) return;
                 }
               }
             }
           }
-        });
-      });
-    });
-  });
-  keepBest(ranked);
-  return ranked;
+        }
+      }
+    }
+  }
 }
 
 /** Candidates kept: the caller tries them in order until one fits the actual weights and routes. */

@@ -13,7 +13,7 @@ import { nonZeroFraction, synthesizeIacts, synthesizeWeights } from '../workload
 import type { LoadedTrace } from '../workloads/trace.js';
 import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from './layer-sim.js';
 import { mappingProblem, peModes } from '../mapping/constraints.js';
-import { type MappingCache, rankMappings } from '../mapping/mapper.js';
+import { type MappingCache, firstFeasibleMapping, rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
 import type { MappingObjective, ObjectiveName } from '../mapping/objective.js';
 import { mappingObjective } from '../energy/objective-prices.js';
@@ -202,7 +202,7 @@ export function networkResult(o: NetworkRunOptions, onChip: LayerSpec[], offChip
  * cost the simulation of all the layers before it. (The weight SPad's fit and the NoC routes depend on the data
  * and are still checked when the layer runs.)
  */
-export function checkRunnable(o: Pick<NetworkRunOptions, 'hw' | 'mappings' | 'peMode' | 'mappingCache'>, layers: readonly LayerSpec[]): void {
+export function checkRunnable(o: Pick<NetworkRunOptions, 'hw' | 'mappings' | 'peMode'>, layers: readonly LayerSpec[]): void {
   const hw = o.hw.config;
   const a = hw.array;
   const macsPerCycle = a.clusterRows * a.clusterCols * a.peRowsPerCluster * a.peColsPerCluster * hw.pe.simdWidth;
@@ -221,10 +221,11 @@ export function checkRunnable(o: Pick<NetworkRunOptions, 'hw' | 'mappings' | 'pe
     }
     const modes = !o.peMode || o.peMode === 'auto' ? peModes(hw) : [o.peMode];
     const dens = { iact: layer.iactDensity, weight: layer.weightDensity };
-    if (modes.every((m) => rankMappings(p, hw, dens, m, o.mappingCache).length === 0)) {
+    // Feasibility only (capacities): the first candidate that fits will do; the run ranks with the data's densities.
+    if (!firstFeasibleMapping(p, hw, dens, modes)) {
       // Which capacity is short: with GLB banks as large as allowed, do the SPads alone rule every mapping out?
       const roomy = { ...hw, glb: { ...hw.glb, iactBankBytes: LIMITS.bankBytes, psumBankBytes: LIMITS.bankBytes } };
-      const spads = modes.every((m) => rankMappings(p, roomy, dens, m).length === 0);
+      const spads = !firstFeasibleMapping(p, roomy, dens, modes);
       const why = spads ? 'does not fit the PE scratchpads'
         : `does fit the PE scratchpads, but no mapping's input rows and partial sums fit the GLB banks (glb.iactBankBytes ${hw.glb.iactBankBytes} B, glb.psumBankBytes ${hw.glb.psumBankBytes} B)`;
       throw new InputError(`layer "${layer.name}": no mapping fits ${hw.name} (filter ${p.R}x${p.S}, stride ${p.U}x${p.V} ${why})`);
