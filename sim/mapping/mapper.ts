@@ -63,11 +63,28 @@ type AxisProducts = Record<Axis, readonly number[]>;
 
 const productsOf = (opt: readonly [Dim, number][]): number[] => DIMS.map((d) => opt.reduce((a, [x, f]) => (x === d ? a * f : a), 1));
 
+export const DEBUG = { on: false };
 export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densities): number {
   return estimate(p, m, hw, dens, {
     clusterRow: productsOf(m.spatial.clusterRow), clusterCol: productsOf(m.spatial.clusterCol),
     peRow: productsOf(m.spatial.peRow), peCol: productsOf(m.spatial.peCol),
   });
+}
+
+/**
+ * Expected flits of a CSC iact segment of `n` positions at density `d`: its address entry and one data entry per
+ * non-zero, in whole flits of the port. The count of non-zeros is binomial; the flits are not linear in it, so
+ * the mean of the flits is taken, not the flits of the mean (a 2-position segment of 4 + 2 x 12 b is two 24-b
+ * flits, of one non-zero one).
+ */
+function cscSegmentFlits(n: number, d: number, addrBits: number, entryBits: number, portBits: number): number {
+  let pmf = Math.pow(1 - d, n); // P(k = 0)
+  let flits = 0;
+  for (let k = 0; k <= n; k++) {
+    flits += pmf * Math.max(1, Math.ceil((addrBits + k * entryBits) / portBits));
+    pmf = d >= 1 ? (k + 1 === n ? 1 : 0) : (pmf * (n - k) * d) / ((k + 1) * (1 - d));
+  }
+  return flits;
 }
 
 function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m)): number {
@@ -90,30 +107,46 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     return ap.clusterRow[i]! * ap.clusterCol[i]! * ap.peRow[i]! * ap.peCol[i]!;
   };
   // Compute per window: FE one token per stored iact (raw iacts with CSC weights: per filter position whose
-  // weight column holds weights), BE words per iact inside the filter.
+  // weight column holds weights), BE words per iact inside the filter (sim/hw/pe/pipeline.ts).
   const R0 = geo.filterRows;
   const fe = R0 * (compressed && rawIacts
     ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
     : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
   const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
   const be = R0 * C0 * p.S * di * wordsPerIact;
-  const compute = Math.max(fe, be) + 1;
+  // A window's latency, from its first FE cycle to its psums complete: the BE starts `lead` cycles after the FE
+  // and the MAC and psum stages take `tail` more.
+  const lead = hw.pe.weightReadStage - hw.pe.iactReadStage;
+  const tail = hw.pe.pipelineStages - hw.pe.weightReadStage;
+  const latency = Math.max(fe, lead + be) + tail;
   const drain = Math.ceil((M0 * hw.precision.psumBits) / hw.pe.psumLinkBits);
-  let window = geo.psumSlots >= 2 ? Math.max(compute, drain) : compute + drain;
+  // Psum chains: the PEs a reduction spans on the vertical axes (clusters' rows and PEs' rows), each adding its
+  // psums to the vector from below and sending it up. A PE with a psum input (from the PE below, or from the
+  // GLB in a reduction pass) frees its one-vector FIFO a cycle after its send: the sender below sends its next
+  // vector no earlier, so a link carries one vector per 2 x drain + 1 cycles.
+  const chainLength = f('clusterRow', 'C') * f('clusterRow', 'R') * f('peRow', 'C') * f('peRow', 'R');
+  const reductionPasses = t.C * t.R > 1;
+  const link = chainLength > 1 || reductionPasses ? 2 * drain + 1 : drain;
+  // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
+  // each window holds its slot from its start to the end of its send.
+  let window = Math.max(fe, be, link, (latency + drain) / geo.psumSlots);
   // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
   const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
   const chains = sp('N') * sp('G') * sp('M') * sp('E');
   if (bus) window = Math.max(window, chains * psumFlits);
-  else if (t.C * t.R > 1) window = Math.max(window, 2 * psumFlits);
-  // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus).
+  else if (reductionPasses) window = Math.max(window, 2 * psumFlits); // one port: the write and the read back
+  // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus), a segment a
+  // packet in whole flits.
   const ePc = bus ? sp('E') : f('peCol', 'E');
   const rPr = f('peRow', 'R') * R0;
   const rowsDistinct = p.U <= rPr ? (ePc - 1) * p.U + rPr : ePc * rPr;
   const keys = bus
     ? rowsDistinct * sp('C') * sp('N') * sp('G')
     : rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
-  const segBits = !rawIacts ? hw.pe.iactAddrBits + p.V * C0 * dens.iact * hw.pe.iactDataEntryBits : p.V * C0 * hw.precision.iactBits;
-  const iactPerWindow = Math.ceil(keys / hw.noc.iact.routersPerCluster) * Math.max(1, segBits / hw.noc.iact.portBits);
+  const segmentFlits = rawIacts
+    ? Math.ceil((p.V * C0 * hw.precision.iactBits) / hw.noc.iact.portBits)
+    : cscSegmentFlits(p.V * C0, dens.iact, hw.pe.iactAddrBits, hw.pe.iactDataEntryBits, hw.noc.iact.portBits);
+  const iactPerWindow = Math.ceil(keys / (bus ? 1 : hw.noc.iact.routersPerCluster)) * segmentFlits;
   window = Math.max(window, iactPerWindow);
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
   const tileBits = compressed
@@ -125,13 +158,19 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // mean), the next pass's weights load while this pass computes, and passes follow without draining.
   const expectedWords = geo.weightColumns * (compressed ? 1.25 * columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd));
   const overlapped = weightTileSlots(expectedWords, geo.weightColumns, hw) === 2;
-  // A reduction pass adds to the psums the previous one wrote for the same outputs: they come back from
-  // the GLB (pipeline, the psum link both ways, a cycle of latency each way). With mBlock M tiles between
-  // them, that round trip is spread over mBlock passes.
-  const roundTrip = t.C * t.R > 1 ? (hw.pe.pipelineStages + 2 * psumFlits + 2) / mBlock : 0;
+  // A reduction pass adds to the psums the previous one wrote for the same outputs: a window's vector goes up
+  // its whole chain, into the GLB (the top's send, then the write) and back to the bottom (the read, a cycle
+  // of latency each way) before the same window of the next pass can leave. With mBlock M tiles between them,
+  // that round trip is spread over mBlock passes.
+  const roundTrip = reductionPasses ? (chainLength * drain + 2 * psumFlits + 2) / mBlock : 0;
+  const passWork = Math.max(windows * window, roundTrip);
+  if (DEBUG.on) console.error(JSON.stringify({ passes, windows, fe, be, latency, drain, link, window, iactPerWindow, keys, segmentFlits, weightLoad, overlapped, roundTrip, slots: geo.psumSlots, chainLength, di, dw: dens.weight }));
+  // Each pass's last window completes and leaves through its chain after the pass's work: once per layer when
+  // passes overlap, once per pass when they do not.
+  const passTail = latency + chainLength * drain;
   let cycles = overlapped
-    ? passes * Math.max(weightLoad, windows * window, roundTrip) + weightLoad + hw.pe.pipelineStages
-    : passes * (weightLoad + Math.max(windows * window, roundTrip) + hw.pe.pipelineStages);
+    ? passes * Math.max(weightLoad, passWork) + weightLoad + passTail
+    : passes * (weightLoad + passWork + passTail);
   // Off-chip: with finite bandwidth the link bounds the layer; with v1's blocking passes, the ifmap loads and
   // output stores add to it (the filters load while the array works).
   if (hw.offChip.bandwidthGBps !== null) {
