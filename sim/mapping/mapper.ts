@@ -146,7 +146,13 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const segmentFlits = rawIacts
     ? Math.ceil((p.V * C0 * hw.precision.iactBits) / hw.noc.iact.portBits)
     : cscSegmentFlits(p.V * C0, dens.iact, hw.pe.iactAddrBits, hw.pe.iactDataEntryBits, hw.noc.iact.portBits);
-  const iactPerWindow = Math.ceil(keys / (bus ? 1 : hw.noc.iact.routersPerCluster)) * segmentFlits;
+  // Clusters in a column that share iacts (an M factor on the cluster rows) form a multicast tree each; with
+  // other factors beside it the groups interleave, their trees overlap on the vertical links, and a circuit-
+  // switched link serves one group per router mesh: the overlapping groups split the routers between them.
+  const mRows = f('clusterRow', 'M');
+  const interleaved = mRows > 1 && mRows < ap.clusterRow.reduce((a, b) => a * b, 1);
+  const routers = bus ? 1 : Math.max(1, Math.floor(hw.noc.iact.routersPerCluster / (interleaved ? mRows : 1)));
+  const iactPerWindow = Math.ceil(keys / routers) * segmentFlits;
   window = Math.max(window, iactPerWindow);
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
   const tileBits = compressed
