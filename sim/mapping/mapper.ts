@@ -126,12 +126,14 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // vector no earlier, so a link carries one vector per 2 x drain + 1 cycles.
   const chainLength = f('clusterRow', 'C') * f('clusterRow', 'R') * f('peRow', 'C') * f('peRow', 'R');
   const reductionPasses = t.C * t.R > 1;
-  const link = chainLength > 1 || reductionPasses ? 2 * drain + 1 : drain;
+  const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
+  // In a reduction pass the bottom PE's input comes from its psum bank: the read (at the port's width, a cycle
+  // of latency) and the bottom's send before the FIFO frees.
+  const link = Math.max(chainLength > 1 ? 2 * drain + 1 : drain, reductionPasses ? psumFlits + drain + 2 : 0);
   // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
   // each window holds its slot from its start to the end of its send.
   let window = Math.max(fe, be, link, (latency + drain) / geo.psumSlots);
   // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
-  const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
   const chains = sp('N') * sp('G') * sp('M') * sp('E');
   if (bus) window = Math.max(window, chains * psumFlits);
   else if (reductionPasses) window = Math.max(window, 2 * psumFlits); // one port: the write and the read back
@@ -152,8 +154,8 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const mRows = f('clusterRow', 'M');
   const interleaved = mRows > 1 && mRows < ap.clusterRow.reduce((a, b) => a * b, 1);
   const routers = bus ? 1 : Math.max(1, Math.floor(hw.noc.iact.routersPerCluster / (interleaved ? mRows : 1)));
-  const iactPerWindow = Math.ceil(keys / routers) * segmentFlits;
-  window = Math.max(window, iactPerWindow);
+  // A row iteration takes the segments of a whole input row, the window's first ones (its halo) included.
+  const iactPerRow = Math.ceil(keys / routers) * segmentFlits * (p.F - 1 + geo.windowSegments);
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
   const tileBits = compressed
     ? geo.weightColumns * (hw.pe.weightAddrBits + columnWords(M0, dens.weight, simd) * hw.pe.weightDataWordBits)
@@ -169,8 +171,8 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // of latency each way) before the same window of the next pass can leave. With mBlock M tiles between them,
   // that round trip is spread over mBlock passes.
   const roundTrip = reductionPasses ? (chainLength * drain + 2 * psumFlits + 2) / mBlock : 0;
-  const passWork = Math.max(windows * window, roundTrip);
-  if (DEBUG.on) console.error(JSON.stringify({ passes, windows, fe, be, latency, drain, link, window, iactPerWindow, keys, segmentFlits, weightLoad, overlapped, roundTrip, slots: geo.psumSlots, chainLength, di, dw: dens.weight }));
+  const passWork = Math.max(windows * window, nInner * eInner * iactPerRow, roundTrip);
+  if (DEBUG.on) console.error(JSON.stringify({ passes, windows, fe, be, latency, drain, link, window, iactPerRow, keys, segmentFlits, weightLoad, overlapped, roundTrip, slots: geo.psumSlots, chainLength, di, dw: dens.weight }));
   // Each pass's last window completes and leaves through its chain after the pass's work: once per layer when
   // passes overlap, once per pass when they do not.
   const passTail = latency + chainLength * drain;
