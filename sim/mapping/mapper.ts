@@ -53,10 +53,37 @@ function axisOptions(axis: Axis, size: number, p: Problem, noc: HwConfig['noc'][
 /** Balanced tile: the smallest tile giving the same number of tiles as the largest allowed. */
 const balanced = (total: number, max: number): number => ceilDiv(total, ceilDiv(total, Math.max(1, Math.min(max, total))));
 
-/** Expected SPad words of a weight column of m rows at density d (SIMD-2 pairs, odd columns padded). */
-function columnWords(m: number, d: number, simd: number): number {
-  return (m * d) / simd + (simd > 1 ? 0.5 * (1 - Math.pow(1 - d, m)) : 0);
+/**
+ * Mean and variance of g(k) for k ~ Binomial(n, d): the non-zeros of n values at density d. What the PE pays
+ * is not linear in the non-zeros (whole SIMD words, whole flits), so the mean of the cost is taken, not the
+ * cost of the mean.
+ */
+function binomialMoments(n: number, d: number, g: (k: number) => number): { mean: number; variance: number } {
+  if (d >= 1 || d <= 0) {
+    const v = g(d >= 1 ? n : 0);
+    return { mean: v, variance: 0 };
+  }
+  let pmf = Math.pow(1 - d, n); // P(k = 0)
+  let mean = 0;
+  let square = 0;
+  for (let k = 0; k <= n; k++) {
+    const v = g(k);
+    mean += pmf * v;
+    square += pmf * v * v;
+    pmf = (pmf * (n - k) * d) / ((k + 1) * (1 - d));
+  }
+  return { mean, variance: Math.max(0, square - mean * mean) };
 }
+
+/** SPad words of a weight column of m rows at density d: its non-zeros in SIMD words (odd columns padded). */
+const columnWordsOf = (m: number, d: number, simd: number) => binomialMoments(m, d, (k) => Math.ceil(k / simd));
+const columnWords = (m: number, d: number, simd: number): number => columnWordsOf(m, d, simd).mean;
+
+/**
+ * Standard deviations of a window's work added to its mean (see estimate). Calibrated on sparse
+ * MobileNet-0.5-128 on eyeriss-v2 (bench/mapper-estimate.ts); other networks are out of sample (README).
+ */
+const SPREAD = 0.5;
 
 /** Per axis, the product of its factors per dim (in DIMS order). */
 type AxisProducts = Record<Axis, readonly number[]>;
@@ -69,22 +96,6 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
     clusterRow: productsOf(m.spatial.clusterRow), clusterCol: productsOf(m.spatial.clusterCol),
     peRow: productsOf(m.spatial.peRow), peCol: productsOf(m.spatial.peCol),
   });
-}
-
-/**
- * Expected flits of a CSC iact segment of `n` positions at density `d`: its address entry and one data entry per
- * non-zero, in whole flits of the port. The count of non-zeros is binomial; the flits are not linear in it, so
- * the mean of the flits is taken, not the flits of the mean (a 2-position segment of 4 + 2 x 12 b is two 24-b
- * flits, of one non-zero one).
- */
-function cscSegmentFlits(n: number, d: number, addrBits: number, entryBits: number, portBits: number): number {
-  let pmf = Math.pow(1 - d, n); // P(k = 0)
-  let flits = 0;
-  for (let k = 0; k <= n; k++) {
-    flits += pmf * Math.max(1, Math.ceil((addrBits + k * entryBits) / portBits));
-    pmf = d >= 1 ? (k + 1 === n ? 1 : 0) : (pmf * (n - k) * d) / ((k + 1) * (1 - d));
-  }
-  return flits;
 }
 
 function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m)): number {
@@ -112,7 +123,8 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const fe = R0 * (compressed && rawIacts
     ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
     : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
-  const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
+  const words = compressed ? columnWordsOf(M0, dens.weight, simd) : { mean: Math.ceil(M0 / simd), variance: 0 };
+  const wordsPerIact = words.mean;
   const be = R0 * C0 * p.S * di * wordsPerIact;
   // A window's latency, from its first FE cycle to its psums complete: the BE starts `lead` cycles after the FE
   // and the MAC and psum stages take `tail` more.
@@ -132,7 +144,15 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const link = Math.max(chainLength > 1 ? 2 * drain + 1 : drain, reductionPasses ? psumFlits + drain + 2 : 0);
   // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
   // each window holds its slot from its start to the end of its send.
-  let window = Math.max(fe, be, link, (latency + drain) / geo.psumSlots);
+  //
+  // A window's work varies with the data (non-zero iacts, weights per column), and PEs wait on each other: a
+  // chain's PEs for each other's psums, a multicast's destinations for room in every one. So windows advance
+  // at more than the mean of the busier half: the mean plus SPREAD standard deviations of its work.
+  const positions = R0 * C0 * p.S;
+  const busier = be >= fe
+    ? positions * di * (words.variance + (1 - di) * wordsPerIact * wordsPerIact)
+    : R0 * geo.windowSegments * p.V * C0 * di * (1 - di);
+  let window = Math.max(Math.max(fe, be) + SPREAD * Math.sqrt(busier), link, (latency + drain) / geo.psumSlots);
   // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
   const chains = sp('N') * sp('G') * sp('M') * sp('E');
   if (bus) window = Math.max(window, chains * psumFlits);
@@ -147,7 +167,7 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     : rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
   const segmentFlits = rawIacts
     ? Math.ceil((p.V * C0 * hw.precision.iactBits) / hw.noc.iact.portBits)
-    : cscSegmentFlits(p.V * C0, dens.iact, hw.pe.iactAddrBits, hw.pe.iactDataEntryBits, hw.noc.iact.portBits);
+    : binomialMoments(p.V * C0, dens.iact, (k) => Math.max(1, Math.ceil((hw.pe.iactAddrBits + k * hw.pe.iactDataEntryBits) / hw.noc.iact.portBits))).mean;
   // Clusters in a column that share iacts (an M factor on the cluster rows) form a multicast tree each; with
   // other factors beside it the groups interleave, their trees overlap on the vertical links, and a circuit-
   // switched link serves one group per router mesh: the overlapping groups split the routers between them.
