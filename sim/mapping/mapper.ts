@@ -83,7 +83,7 @@ const columnWords = (m: number, d: number, simd: number): number => columnWordsO
  * Standard deviations of a window's work added to its mean (see estimate). Calibrated on sparse
  * MobileNet-0.5-128 on eyeriss-v2 (bench/mapper-estimate.ts); other networks are out of sample (README).
  */
-const SPREAD = 0.5;
+const SPREAD = Number(process.env.KAPPA ?? 1);
 
 /** Per axis, the product of its factors per dim (in DIMS order). */
 type AxisProducts = Record<Axis, readonly number[]>;
@@ -142,21 +142,6 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // In a reduction pass the bottom PE's input comes from its psum bank: the read (at the port's width, a cycle
   // of latency) and the bottom's send before the FIFO frees.
   const link = Math.max(chainLength > 1 ? 2 * drain + 1 : drain, reductionPasses ? psumFlits + drain + 2 : 0);
-  // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
-  // each window holds its slot from its start to the end of its send.
-  //
-  // A window's work varies with the data (non-zero iacts, weights per column), and PEs wait on each other: a
-  // chain's PEs for each other's psums, a multicast's destinations for room in every one. So windows advance
-  // at more than the mean of the busier half: the mean plus SPREAD standard deviations of its work.
-  const positions = R0 * C0 * p.S;
-  const busier = be >= fe
-    ? positions * di * (words.variance + (1 - di) * wordsPerIact * wordsPerIact)
-    : R0 * geo.windowSegments * p.V * C0 * di * (1 - di);
-  let window = Math.max(Math.max(fe, be) + SPREAD * Math.sqrt(busier), link, (latency + drain) / geo.psumSlots);
-  // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
-  const chains = sp('N') * sp('G') * sp('M') * sp('E');
-  if (bus) window = Math.max(window, chains * psumFlits);
-  else if (reductionPasses) window = Math.max(window, 2 * psumFlits); // one port: the write and the read back
   // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus), a segment a
   // packet in whole flits.
   const ePc = bus ? sp('E') : f('peCol', 'E');
@@ -176,6 +161,28 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const routers = bus ? 1 : Math.max(1, Math.floor(hw.noc.iact.routersPerCluster / (interleaved ? mRows : 1)));
   // A row iteration takes the segments of a whole input row, the window's first ones (its halo) included.
   const iactPerRow = Math.ceil(keys / routers) * segmentFlits * (p.F - 1 + geo.windowSegments);
+  // The iact SPads hold the window and, beside it, the next window's new segments (one per filter row), or
+  // not (CSC: as likely as the non-zeros of both fit); when not, the next segments are sent only once the FE has
+  // read this window's oldest ones (a cycle for the credit, the channel's packets of a window, a cycle of
+  // latency), so the next window starts that much after this one's FE.
+  const held = (geo.windowSegments + 1) * R0;
+  const heldPositions = held * p.V * C0;
+  const fits = held > geo.iactSlots ? 0 : binomialMoments(heldPositions, di, (k) => (k <= hw.pe.iactDataSpadEntries ? 1 : 0)).mean;
+  const serial = fe + 2 + Math.ceil(keys / routers) * segmentFlits;
+  // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
+  // each window holds its slot from its start to the end of its send.
+  //
+  // A window's work varies with the data (non-zero iacts, weights per column), and PEs wait on each other: a
+  // chain's PEs for each other's psums, a multicast's destinations for room in every one. So windows advance
+  // at more than the mean of the busier half: the mean plus SPREAD standard deviations of its work.
+  const positions = R0 * C0 * p.S;
+  const busier = be >= fe ? positions * di * di * words.variance : 0;
+  const busy = Math.max(fe, be) + SPREAD * Math.sqrt(busier);
+  let window = Math.max(fits * busy + (1 - fits) * Math.max(busy, serial), link, (latency + drain) / geo.psumSlots);
+  // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
+  const chains = sp('N') * sp('G') * sp('M') * sp('E');
+  if (bus) window = Math.max(window, chains * psumFlits);
+  else if (reductionPasses) window = Math.max(window, 2 * psumFlits); // one port: the write and the read back
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
   const tileBits = compressed
     ? geo.weightColumns * (hw.pe.weightAddrBits + columnWords(M0, dens.weight, simd) * hw.pe.weightDataWordBits)
@@ -192,7 +199,7 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // that round trip is spread over mBlock passes.
   const roundTrip = reductionPasses ? (chainLength * drain + 2 * psumFlits + 2) / mBlock : 0;
   const passWork = Math.max(windows * window, nInner * eInner * iactPerRow, roundTrip);
-  if (DEBUG.on) console.error(JSON.stringify({ passes, windows, fe, be, latency, drain, link, window, iactPerRow, keys, segmentFlits, weightLoad, overlapped, roundTrip, slots: geo.psumSlots, chainLength, di, dw: dens.weight }));
+  if (DEBUG.on) console.error(JSON.stringify({ passes, windows, fe, be, latency, drain, link, window, iactPerRow, keys, segmentFlits, fits, serial, weightLoad, overlapped, roundTrip, slots: geo.psumSlots, chainLength, di, dw: dens.weight }));
   // Each pass's last window completes and leaves through its chain after the pass's work: once per layer when
   // passes overlap, once per pass when they do not.
   const passTail = latency + chainLength * drain;
