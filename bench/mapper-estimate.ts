@@ -11,9 +11,6 @@ import { peModes } from '../sim/mapping/constraints.js';
 import type { Mapping } from '../sim/mapping/mapping.js';
 import { layerTensors, selectLayers } from '../sim/run/network.js';
 import { simulateLayer } from '../sim/run/layer-sim.js';
-import { DEBUG, estimateCycles } from '../sim/mapping/mapper.js';
-import { toProblem } from '../sim/mapping/problem.js';
-import { nonZeroFraction } from '../sim/workloads/tensors.js';
 import { loadTrace } from '../sim/workloads/trace.js';
 
 const args = process.argv.slice(2);
@@ -44,7 +41,6 @@ for (const name of traces) {
       const r = simulateLayer(hw, layer, iacts, weights, { engine: 'event', check: false, peMode, mappingCache: cache });
       const error = r.estimatedCycles! / r.cycles - 1;
       errors.push(error);
-      if (process.env.EST_DEBUG) { DEBUG.on = true; estimateCycles(toProblem(layer), r.mapping, hw, { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) }); DEBUG.on = false; }
       if (!quiet) {
         console.log(`${layer.name.padEnd(14)} ${layer.type.padEnd(7)} ${String(r.cycles).padStart(9)} ${Math.round(r.estimatedCycles!).toString().padStart(9)} ${(100 * error).toFixed(1).padStart(6)}%  ${r.mappingText}`);
       }

@@ -80,17 +80,17 @@ const columnWordsOf = (m: number, d: number, simd: number) => binomialMoments(m,
 const columnWords = (m: number, d: number, simd: number): number => columnWordsOf(m, d, simd).mean;
 
 /**
- * Standard deviations of a window's work added to its mean (see estimate). Calibrated on sparse
- * MobileNet-0.5-128 on eyeriss-v2 (bench/mapper-estimate.ts); other networks are out of sample (README).
+ * Standard deviations of a weight tile's work per window added to the mean (see estimate): the one constant
+ * of the estimate fitted to simulations, on sparse MobileNet-0.5-128 on eyeriss-v2 (0 to 2 in steps of 0.5,
+ * the smallest mean error; bench/mapper-estimate.ts); other networks and configs are out of sample (README).
  */
-const SPREAD = Number(process.env.KAPPA ?? 1);
+const SPREAD = 1;
 
 /** Per axis, the product of its factors per dim (in DIMS order). */
 type AxisProducts = Record<Axis, readonly number[]>;
 
 const productsOf = (opt: readonly [Dim, number][]): number[] => DIMS.map((d) => opt.reduce((a, [x, f]) => (x === d ? a * f : a), 1));
 
-export const DEBUG = { on: false };
 export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densities): number {
   return estimate(p, m, hw, dens, {
     clusterRow: productsOf(m.spatial.clusterRow), clusterCol: productsOf(m.spatial.clusterCol),
@@ -172,40 +172,42 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
   // each window holds its slot from its start to the end of its send.
   //
-  // A window's work varies with the data (non-zero iacts, weights per column), and PEs wait on each other: a
-  // chain's PEs for each other's psums, a multicast's destinations for room in every one. So windows advance
-  // at more than the mean of the busier half: the mean plus SPREAD standard deviations of its work.
+  // A PE keeps its weight tile for the whole pass, and sparse tiles differ in density; PEs wait on each other
+  // (a chain's for each other's psums, a multicast's destinations for room in every one), so the array moves
+  // at its denser tiles' pace: the mean BE work plus SPREAD standard deviations of a tile's work per window.
+  // (The iacts' variation from window to window is absorbed by the windows in flight.)
   const positions = R0 * C0 * p.S;
   const busier = be >= fe ? positions * di * di * words.variance : 0;
   const busy = Math.max(fe, be) + SPREAD * Math.sqrt(busier);
-  let window = Math.max(fits * busy + (1 - fits) * Math.max(busy, serial), link, (latency + drain) / geo.psumSlots);
-  // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
+  const compute = Math.max(fits * busy + (1 - fits) * Math.max(busy, serial), (latency + drain) / geo.psumSlots);
+  // Sends per window: the chain's links, and psums to and from the GLB (per column bank, or all chains on one
+  // write bus and one read bus). Computed windows wait in their psum slots for the sends, so the sends of a
+  // pass go on while the next pass's weights load.
   const chains = sp('N') * sp('G') * sp('M') * sp('E');
-  if (bus) window = Math.max(window, chains * psumFlits);
-  else if (reductionPasses) window = Math.max(window, 2 * psumFlits); // one port: the write and the read back
+  const send = Math.max(link, bus ? chains * psumFlits : reductionPasses ? 2 * psumFlits : 0); // one bank port: the write and the read back
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
   const tileBits = compressed
-    ? geo.weightColumns * (hw.pe.weightAddrBits + columnWords(M0, dens.weight, simd) * hw.pe.weightDataWordBits)
+    ? geo.weightColumns * (hw.pe.weightAddrBits + wordsPerIact * hw.pe.weightDataWordBits)
     : geo.weightColumns * M0 * hw.precision.weightBits;
   const tilesPerRouter = bus ? sp('M') * sp('G') * sp('C') * sp('R') : f('peCol', 'M') * f('peCol', 'G');
   const weightLoad = tilesPerRouter * Math.ceil(tileBits / hw.noc.weight.portBits);
   // With two tiles in the weight SPad (weightTileSlots; expected words, with room for tiles denser than the
   // mean), the next pass's weights load while this pass computes, and passes follow without draining.
-  const expectedWords = geo.weightColumns * (compressed ? 1.25 * columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd));
+  const expectedWords = geo.weightColumns * (compressed ? 1.25 * wordsPerIact : wordsPerIact);
   const overlapped = weightTileSlots(expectedWords, geo.weightColumns, hw) === 2;
   // A reduction pass adds to the psums the previous one wrote for the same outputs: a window's vector goes up
   // its whole chain, into the GLB (the top's send, then the write) and back to the bottom (the read, a cycle
   // of latency each way) before the same window of the next pass can leave. With mBlock M tiles between them,
   // that round trip is spread over mBlock passes.
   const roundTrip = reductionPasses ? (chainLength * drain + 2 * psumFlits + 2) / mBlock : 0;
-  const passWork = Math.max(windows * window, nInner * eInner * iactPerRow, roundTrip);
-  if (DEBUG.on) console.error(JSON.stringify({ passes, windows, fe, be, latency, drain, link, window, iactPerRow, keys, segmentFlits, fits, serial, weightLoad, overlapped, roundTrip, slots: geo.psumSlots, chainLength, di, dw: dens.weight }));
-  // Each pass's last window completes and leaves through its chain after the pass's work: once per layer when
-  // passes overlap, once per pass when they do not.
-  const passTail = latency + chainLength * drain;
-  let cycles = overlapped
-    ? passes * Math.max(weightLoad, passWork) + weightLoad + passTail
-    : passes * (weightLoad + passWork + passTail);
+  const delivery = Math.max(windows * send, nInner * eInner * iactPerRow, roundTrip);
+  // A pass's weights load while the previous pass computes (two tiles), or once its last window is done (one
+  // tile: the load, the windows and the last one's latency in a row); the last pass's last window then leaves
+  // through its chain.
+  const perPass = overlapped
+    ? Math.max(weightLoad, windows * compute, delivery)
+    : Math.max(weightLoad + windows * compute + latency, delivery);
+  let cycles = passes * perPass + (overlapped ? weightLoad : 0) + latency + chainLength * drain;
   // Off-chip: with finite bandwidth the link bounds the layer; with v1's blocking passes, the ifmap loads and
   // output stores add to it (the filters load while the array works).
   if (hw.offChip.bandwidthGBps !== null) {
