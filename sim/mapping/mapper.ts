@@ -202,11 +202,11 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const roundTrip = reductionPasses ? (chainLength * drain + 2 * psumFlits + 2) / mBlock : 0;
   const delivery = Math.max(windows * send, nInner * eInner * iactPerRow, roundTrip);
   // A pass's weights load while the previous pass computes (two tiles), or once its last window is done (one
-  // tile: the load, the windows and the last one's latency in a row); the last pass's last window then leaves
+  // tile: the load, the windows and the pipeline's depth in a row); the last pass's last window then leaves
   // through its chain.
   const perPass = overlapped
     ? Math.max(weightLoad, windows * compute, delivery)
-    : Math.max(weightLoad + windows * compute + latency, delivery);
+    : Math.max(weightLoad + windows * compute + lead + tail, delivery);
   let cycles = passes * perPass + (overlapped ? weightLoad : 0) + latency + chainLength * drain;
   // Off-chip: with finite bandwidth the link bounds the layer; with v1's blocking passes, the ifmap loads and
   // output stores add to it (the filters load while the array works).
