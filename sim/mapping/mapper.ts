@@ -80,11 +80,26 @@ const columnWordsOf = (m: number, d: number, simd: number) => binomialMoments(m,
 const columnWords = (m: number, d: number, simd: number): number => columnWordsOf(m, d, simd).mean;
 
 /**
+ * The binomial means of one ranking (one problem, hardware and densities), by kind and size: candidates share
+ * a few M0, C0 and window sizes, so each is computed once.
+ */
+type Moments = Map<number, { mean: number; variance: number }>;
+
+function memo(m: Moments, key: number, f: () => { mean: number; variance: number }): { mean: number; variance: number } {
+  let v = m.get(key);
+  if (!v) m.set(key, (v = f()));
+  return v;
+}
+
+/**
  * Standard deviations of a weight tile's work per window added to the mean (see estimate): the one constant
  * of the estimate fitted to simulations, on sparse MobileNet-0.5-128 on eyeriss-v2 (0 to 2 in steps of 0.5,
  * the smallest mean error; bench/mapper-estimate.ts); other networks and configs are out of sample (README).
  */
 const SPREAD = 1;
+
+/** A dim's index in DIMS (the estimate looks factors up per candidate). */
+const DIM_INDEX = Object.fromEntries(DIMS.map((d, i) => [d, i])) as Record<Dim, number>;
 
 /** Per axis, the product of its factors per dim (in DIMS order). */
 type AxisProducts = Record<Axis, readonly number[]>;
@@ -98,7 +113,7 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   });
 }
 
-function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m)): number {
+function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m), moments: Moments = new Map()): number {
   const geo = peGeometry(p, m, hw);
   const compressed = m.peMode === 'compressed';
   const rawIacts = iactFormat(m) === 'raw';
@@ -112,9 +127,9 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const mBlock = Math.min(m.mBlock, t.M);
   const passes = t.G * ceilDiv(t.N, nInner) * ceilDiv(t.E, eInner) * ceilDiv(t.M, mBlock) * mBlock * t.C * t.R;
   const windows = nInner * eInner * p.F;
-  const f = (axis: Axis, d: Dim): number => ap[axis][DIMS.indexOf(d)]!;
+  const f = (axis: Axis, d: Dim): number => ap[axis][DIM_INDEX[d]]!;
   const sp = (d: Dim): number => {
-    const i = DIMS.indexOf(d);
+    const i = DIM_INDEX[d];
     return ap.clusterRow[i]! * ap.clusterCol[i]! * ap.peRow[i]! * ap.peCol[i]!;
   };
   // Compute per window: FE one token per stored iact (raw iacts with CSC weights: per filter position whose
@@ -123,7 +138,7 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const fe = R0 * (compressed && rawIacts
     ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
     : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
-  const words = compressed ? columnWordsOf(M0, dens.weight, simd) : { mean: Math.ceil(M0 / simd), variance: 0 };
+  const words = compressed ? memo(moments, M0, () => columnWordsOf(M0, dens.weight, simd)) : { mean: Math.ceil(M0 / simd), variance: 0 };
   const wordsPerIact = words.mean;
   const be = R0 * C0 * p.S * di * wordsPerIact;
   // A window's latency, from its first FE cycle to its psums complete: the BE starts `lead` cycles after the FE
@@ -152,12 +167,14 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     : rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
   const segmentFlits = rawIacts
     ? Math.ceil((p.V * C0 * hw.precision.iactBits) / hw.noc.iact.portBits)
-    : binomialMoments(p.V * C0, dens.iact, (k) => Math.max(1, Math.ceil((hw.pe.iactAddrBits + k * hw.pe.iactDataEntryBits) / hw.noc.iact.portBits))).mean;
+    : memo(moments, 1000 + p.V * C0, () => binomialMoments(p.V * C0, dens.iact, (k) => Math.max(1, Math.ceil((hw.pe.iactAddrBits + k * hw.pe.iactDataEntryBits) / hw.noc.iact.portBits)))).mean;
   // Clusters in a column that share iacts (an M factor on the cluster rows) form a multicast tree each; with
   // other factors beside it the groups interleave, their trees overlap on the vertical links, and a circuit-
   // switched link serves one group per router mesh: the overlapping groups split the routers between them.
   const mRows = f('clusterRow', 'M');
-  const interleaved = mRows > 1 && mRows < ap.clusterRow.reduce((a, b) => a * b, 1);
+  let clusterRowFactors = 1;
+  for (const x of ap.clusterRow) clusterRowFactors *= x;
+  const interleaved = mRows > 1 && mRows < clusterRowFactors;
   const routers = bus ? 1 : Math.max(1, Math.floor(hw.noc.iact.routersPerCluster / (interleaved ? mRows : 1)));
   // A row iteration takes the segments of a whole input row, the window's first ones (its halo) included.
   const iactPerRow = Math.ceil(keys / routers) * segmentFlits * (p.F - 1 + geo.windowSegments);
@@ -167,7 +184,8 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // latency), so the next window starts that much after this one's FE.
   const held = (geo.windowSegments + 1) * R0;
   const heldPositions = held * p.V * C0;
-  const fits = held > geo.iactSlots ? 0 : binomialMoments(heldPositions, di, (k) => (k <= hw.pe.iactDataSpadEntries ? 1 : 0)).mean;
+  const fits = held > geo.iactSlots ? 0
+    : memo(moments, (rawIacts ? 3e6 : 2e6) + heldPositions, () => binomialMoments(heldPositions, di, (k) => (k <= hw.pe.iactDataSpadEntries ? 1 : 0))).mean;
   const serial = fe + 2 + Math.ceil(keys / routers) * segmentFlits;
   // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
   // each window holds its slot from its start to the end of its send.
@@ -249,8 +267,9 @@ export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?:
 function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], objective?: MappingObjective): RankedMapping[] {
   const ranked: RankedMapping[] = [];
   let worstKept = Infinity;
+  const moments: Moments = new Map();
   forEachCandidate(p, hw, dens, modes, (mapping, ap, t) => {
-    const estimatedCycles = estimate(p, mapping, hw, dens, ap, t);
+    const estimatedCycles = estimate(p, mapping, hw, dens, ap, t, moments);
     const score = objectiveScore(objective, p, mapping, hw, estimatedCycles);
     if (ranked.length >= KEEP && score >= worstKept) return false;
     if (mappingProblem(p, mapping, hw)) return false;
@@ -315,6 +334,7 @@ function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapp
   const products: Record<Axis, number[][]> = {} as Record<Axis, number[][]>;
   for (const axis of AXES) products[axis] = options[axis].map(productsOf);
   const minM0 = Math.min(...m0Options);
+  const rawWins = new Set(m0Options.filter((M0) => columnWords(Math.min(M0, p.M), dens.weight, hw.pe.simdWidth) <= 1));
   const maxTiles = DIMS.map((d) => ceilDiv(p[d], d === 'M' ? minM0 : d === 'C' ? C0 : 1));
   const within = (a: number[], b: number[]): number[] | null => {
     const out = a.map((x, i) => x * b[i]!);
@@ -342,7 +362,7 @@ function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapp
             for (const M0 of m0Options) {
               // Raw iacts pay every iact position; they can only win where CSC iacts leave the FE as the bound
               // (a token per stored iact and per all-zero segment), i.e. at most one weight word per column.
-              if (iacts === 'raw' && columnWords(Math.min(M0, p.M), dens.weight, hw.pe.simdWidth) > 1) continue;
+              if (iacts === 'raw' && !rawWins.has(M0)) continue;
               if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
               for (const mBlock of mBlockOptions) {
                 for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
