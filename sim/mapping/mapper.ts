@@ -155,8 +155,12 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const reductionPasses = t.C * t.R > 1;
   const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
   // In a reduction pass the bottom PE's input comes from its psum bank: the read (at the port's width, a cycle
-  // of latency) and the bottom's send before the FIFO frees.
-  const link = Math.max(chainLength > 1 ? 2 * drain + 1 : drain, reductionPasses ? psumFlits + drain + 2 : 0);
+  // of latency) and the bottom's send before the FIFO frees, a cycle later.
+  // On a bank's one port the top's writes win (sim/hw/psum-chain.ts): a read that finds a write under way
+  // waits for the rest of it, half a write on average, as often as writes occupy the port.
+  const bankRead = psumFlits + drain + 2;
+  const bankLink = bus ? bankRead : bankRead + (psumFlits / bankRead) * (psumFlits / 2);
+  const link = Math.max(chainLength > 1 ? 2 * drain + 1 : drain, reductionPasses ? bankLink : 0);
   // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus), a segment a
   // packet in whole flits.
   const ePc = bus ? sp('E') : f('peCol', 'E');
