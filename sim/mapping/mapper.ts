@@ -185,12 +185,15 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   // The iact SPads hold the window and, beside it, the next window's new segments (one per filter row), or
   // not (CSC: as likely as the non-zeros of both fit); when not, the next segments are sent only once the FE has
   // read this window's oldest ones (a cycle for the credit, the channel's packets of a window, a cycle of
-  // latency), so the next window starts that much after this one's FE.
+  // latency), so the next window starts that much after this one's FE has read it.
   const held = (geo.windowSegments + 1) * R0;
   const heldPositions = held * p.V * C0;
   const fits = held > geo.iactSlots ? 0
     : memo(moments, (rawIacts ? 3e6 : 2e6) + heldPositions, () => binomialMoments(heldPositions, di, (k) => (k <= hw.pe.iactDataSpadEntries ? 1 : 0))).mean;
-  const serial = fe + 2 + Math.ceil(keys / routers) * segmentFlits;
+  // The FE reads them as fast as the fetch queue lets it: when the BE is the busier half, its end trails the
+  // BE's by the queue's tokens.
+  const feRead = Math.max(fe, be - (hw.pe.fetchQueueEntries + 1) * wordsPerIact);
+  const serial = feRead + 2 + Math.ceil(keys / routers) * segmentFlits;
   // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
   // each window holds its slot from its start to the end of its send.
   //
