@@ -11,10 +11,9 @@ import { loadTrace } from '../../sim/workloads/trace.js';
 // picks: two numbers computed independently (a closed form vs the event-driven hardware), held within
 // BOUND of each other in every PE mode. Layers of every type, small enough for CI: late MobileNet-0.5-128
 // layers as they are, AlexNet and SqueezeNet layers at a reduced input size (their shape otherwise kept).
-// bench/mapper-estimate.ts prints the same comparison for whole networks (README "The mapper's estimate").
-// The issue asks for 10%; two of these layers (MobileNet conv_pw_13 and fc, compressed, M0 = 16: estimated
-// 11.0% and 11.2% under) miss it, so the bound is the 12% actually achieved here.
-const BOUND = 0.12;
+// bench/mapper-estimate.ts prints the same comparison for whole networks (README "The mapper's estimate"),
+// where some layers still miss 10%.
+const BOUND = 0.1;
 
 const cases: { trace: string; layer: string; hw: string; size?: number }[] = [
   ...['conv_dw_12', 'conv_pw_12', 'conv_dw_13', 'conv_pw_13', 'fc'].map((layer) => ({ trace: 'mobilenet-v1-0.5-128-sparse', layer, hw: 'eyeriss-v2' })),
