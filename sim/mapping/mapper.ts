@@ -93,8 +93,9 @@ function memo(m: Moments, key: number, f: () => { mean: number; variance: number
 
 /**
  * Standard deviations of a weight tile's work per window added to the mean (see estimate): the one constant
- * of the estimate fitted to simulations, on sparse MobileNet-0.5-128 on eyeriss-v2 (0 to 2 in steps of 0.5,
- * the smallest mean error; bench/mapper-estimate.ts); other networks and configs are out of sample (README).
+ * of the estimate fitted to simulations, on sparse MobileNet-0.5-128 on eyeriss-v2 (0.5 to 2 in steps of 0.5:
+ * the most layers within 10%; bench/mapper-estimate.ts, before the last two terms of the psum links and iact
+ * SPads were added); other networks and configs are out of sample (README).
  */
 const SPREAD = 1;
 
