@@ -5,11 +5,15 @@
  *
  * Run (after `npx tsc -p tsconfig.json`):
  *   node dist/bench/mapper-estimate.js [--hw eyeriss-v2] [--mode compressed|uncompressed] [--layers a,b] [--quiet] trace...
+ * With --feasibility, it only times a run's up-front check that every layer has a mapping (checkRunnable: the
+ * first candidate within capacities) against ranking every candidate of every layer, as the check did before.
  */
 import { loadHwConfig } from '../sim/config/hw-config.js';
 import { peModes } from '../sim/mapping/constraints.js';
 import type { Mapping } from '../sim/mapping/mapping.js';
-import { layerTensors, selectLayers } from '../sim/run/network.js';
+import { rankMappings } from '../sim/mapping/mapper.js';
+import { toProblem } from '../sim/mapping/problem.js';
+import { checkRunnable, layerTensors, selectLayers } from '../sim/run/network.js';
 import { simulateLayer } from '../sim/run/layer-sim.js';
 import { loadTrace } from '../sim/workloads/trace.js';
 
@@ -25,12 +29,31 @@ const hwName = flag('--hw') ?? 'eyeriss-v2';
 const mode = flag('--mode') as Mapping['peMode'] | undefined;
 const layerNames = flag('--layers')?.split(',');
 const quiet = args.includes('--quiet');
-const traces = args.filter((a) => a !== '--quiet');
+const feasibility = args.includes('--feasibility');
+const traces = args.filter((a) => a !== '--quiet' && a !== '--feasibility');
 if (traces.length === 0) throw new Error('usage: mapper-estimate [--hw name] [--mode m] [--layers a,b] [--quiet] trace...');
 
-const hw = loadHwConfig(hwName).config;
+const loaded = loadHwConfig(hwName);
+const hw = loaded.config;
 const modes = mode ? [mode] : peModes(hw);
-for (const name of traces) {
+
+/** Mean milliseconds of f over 3 calls after a warm-up one. */
+function timeMs(f: () => void): number {
+  f();
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) f();
+  return (performance.now() - t0) / 3;
+}
+
+for (const name of feasibility ? traces : []) {
+  const { onChip } = selectLayers(loadTrace(name), layerNames, undefined);
+  const rankAll = timeMs(() => {
+    for (const l of onChip) for (const m of modes) rankMappings(toProblem(l), hw, { iact: l.iactDensity, weight: l.weightDensity }, m, new Map());
+  });
+  const check = timeMs(() => checkRunnable({ hw: loaded, peMode: mode }, onChip));
+  console.log(`${name} on ${hw.name}: ranking every candidate ${rankAll.toFixed(1)} ms, checkRunnable ${check.toFixed(1)} ms (${onChip.length} layers)`);
+}
+for (const name of feasibility ? [] : traces) {
   const trace = loadTrace(name);
   const { onChip } = selectLayers(trace, layerNames, undefined);
   const errors: number[] = [];

@@ -53,10 +53,54 @@ function axisOptions(axis: Axis, size: number, p: Problem, noc: HwConfig['noc'][
 /** Balanced tile: the smallest tile giving the same number of tiles as the largest allowed. */
 const balanced = (total: number, max: number): number => ceilDiv(total, ceilDiv(total, Math.max(1, Math.min(max, total))));
 
-/** Expected SPad words of a weight column of m rows at density d (SIMD-2 pairs, odd columns padded). */
-function columnWords(m: number, d: number, simd: number): number {
-  return (m * d) / simd + (simd > 1 ? 0.5 * (1 - Math.pow(1 - d, m)) : 0);
+/**
+ * Mean and variance of g(k) for k ~ Binomial(n, d): the non-zeros of n values at density d. What the PE pays
+ * is not linear in the non-zeros (whole SIMD words, whole flits), so the mean of the cost is taken, not the
+ * cost of the mean.
+ */
+function binomialMoments(n: number, d: number, g: (k: number) => number): { mean: number; variance: number } {
+  if (d >= 1 || d <= 0) {
+    const v = g(d >= 1 ? n : 0);
+    return { mean: v, variance: 0 };
+  }
+  let pmf = Math.pow(1 - d, n); // P(k = 0)
+  let mean = 0;
+  let square = 0;
+  for (let k = 0; k <= n; k++) {
+    const v = g(k);
+    mean += pmf * v;
+    square += pmf * v * v;
+    pmf = (pmf * (n - k) * d) / ((k + 1) * (1 - d));
+  }
+  return { mean, variance: Math.max(0, square - mean * mean) };
 }
+
+/** SPad words of a weight column of m rows at density d: its non-zeros in SIMD words (odd columns padded). */
+const columnWordsOf = (m: number, d: number, simd: number) => binomialMoments(m, d, (k) => Math.ceil(k / simd));
+const columnWords = (m: number, d: number, simd: number): number => columnWordsOf(m, d, simd).mean;
+
+/**
+ * The binomial means of one ranking (one problem, hardware and densities), by kind and size: candidates share
+ * a few M0, C0 and window sizes, so each is computed once.
+ */
+type Moments = Map<number, { mean: number; variance: number }>;
+
+function memo(m: Moments, key: number, f: () => { mean: number; variance: number }): { mean: number; variance: number } {
+  let v = m.get(key);
+  if (!v) m.set(key, (v = f()));
+  return v;
+}
+
+/**
+ * Standard deviations of a weight tile's work per window added to the mean (see estimate): the one constant
+ * of the estimate fitted to simulations, on sparse MobileNet-0.5-128 on eyeriss-v2 (0.5 to 2 in steps of 0.5:
+ * the most layers within 10%; bench/mapper-estimate.ts, before the last two terms of the psum links and iact
+ * SPads were added); other networks and configs are out of sample (README).
+ */
+const SPREAD = 1;
+
+/** A dim's index in DIMS (the estimate looks factors up per candidate). */
+const DIM_INDEX = Object.fromEntries(DIMS.map((d, i) => [d, i])) as Record<Dim, number>;
 
 /** Per axis, the product of its factors per dim (in DIMS order). */
 type AxisProducts = Record<Axis, readonly number[]>;
@@ -70,7 +114,7 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   });
 }
 
-function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m)): number {
+function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m), moments: Moments = new Map()): number {
   const geo = peGeometry(p, m, hw);
   const compressed = m.peMode === 'compressed';
   const rawIacts = iactFormat(m) === 'raw';
@@ -84,54 +128,112 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const mBlock = Math.min(m.mBlock, t.M);
   const passes = t.G * ceilDiv(t.N, nInner) * ceilDiv(t.E, eInner) * ceilDiv(t.M, mBlock) * mBlock * t.C * t.R;
   const windows = nInner * eInner * p.F;
-  const f = (axis: Axis, d: Dim): number => ap[axis][DIMS.indexOf(d)]!;
+  const f = (axis: Axis, d: Dim): number => ap[axis][DIM_INDEX[d]]!;
   const sp = (d: Dim): number => {
-    const i = DIMS.indexOf(d);
+    const i = DIM_INDEX[d];
     return ap.clusterRow[i]! * ap.clusterCol[i]! * ap.peRow[i]! * ap.peCol[i]!;
   };
   // Compute per window: FE one token per stored iact (raw iacts with CSC weights: per filter position whose
-  // weight column holds weights), BE words per iact inside the filter.
+  // weight column holds weights), BE words per iact inside the filter (sim/hw/pe/pipeline.ts).
   const R0 = geo.filterRows;
   const fe = R0 * (compressed && rawIacts
     ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
     : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
-  const wordsPerIact = compressed ? columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd);
+  const words = compressed ? memo(moments, M0, () => columnWordsOf(M0, dens.weight, simd)) : { mean: Math.ceil(M0 / simd), variance: 0 };
+  const wordsPerIact = words.mean;
   const be = R0 * C0 * p.S * di * wordsPerIact;
-  const compute = Math.max(fe, be) + 1;
+  // A window's latency, from its first FE cycle to its psums complete: the BE starts `lead` cycles after the FE
+  // and the MAC and psum stages take `tail` more.
+  const lead = hw.pe.weightReadStage - hw.pe.iactReadStage;
+  const tail = hw.pe.pipelineStages - hw.pe.weightReadStage;
+  const latency = Math.max(fe, lead + be) + tail;
   const drain = Math.ceil((M0 * hw.precision.psumBits) / hw.pe.psumLinkBits);
-  let window = geo.psumSlots >= 2 ? Math.max(compute, drain) : compute + drain;
-  // Psums to and from the GLB: per column bank, or all chains on one write bus and one read bus.
+  // Psum chains: the PEs a reduction spans on the vertical axes (clusters' rows and PEs' rows), each adding its
+  // psums to the vector from below and sending it up. A PE with a psum input (from the PE below, or from the
+  // GLB in a reduction pass) frees its one-vector FIFO a cycle after its send: the sender below sends its next
+  // vector no earlier, so a link carries one vector per 2 x drain + 1 cycles.
+  const chainLength = f('clusterRow', 'C') * f('clusterRow', 'R') * f('peRow', 'C') * f('peRow', 'R');
+  const reductionPasses = t.C * t.R > 1;
   const psumFlits = Math.ceil((M0 * hw.precision.psumBits) / hw.noc.psum.portBits);
-  const chains = sp('N') * sp('G') * sp('M') * sp('E');
-  if (bus) window = Math.max(window, chains * psumFlits);
-  else if (t.C * t.R > 1) window = Math.max(window, 2 * psumFlits);
-  // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus).
+  // In a reduction pass the bottom PE's input comes from its psum bank: the read (at the port's width, a cycle
+  // of latency) and the bottom's send before the FIFO frees, a cycle later.
+  // On a bank's one port the top's writes win (sim/hw/psum-chain.ts): a read that finds a write under way
+  // waits for the rest of it, half a write on average, as often as writes occupy the port.
+  const bankRead = psumFlits + drain + 2;
+  const bankLink = bus ? bankRead : bankRead + (psumFlits / bankRead) * (psumFlits / 2);
+  const link = Math.max(chainLength > 1 ? 2 * drain + 1 : drain, reductionPasses ? bankLink : 0);
+  // iact delivery: distinct input rows, spread over the iact routers of a cluster (or one bus), a segment a
+  // packet in whole flits.
   const ePc = bus ? sp('E') : f('peCol', 'E');
   const rPr = f('peRow', 'R') * R0;
   const rowsDistinct = p.U <= rPr ? (ePc - 1) * p.U + rPr : ePc * rPr;
   const keys = bus
     ? rowsDistinct * sp('C') * sp('N') * sp('G')
     : rowsDistinct * f('peRow', 'C') * f('peCol', 'N') * f('peCol', 'G');
-  const segBits = !rawIacts ? hw.pe.iactAddrBits + p.V * C0 * dens.iact * hw.pe.iactDataEntryBits : p.V * C0 * hw.precision.iactBits;
-  const iactPerWindow = Math.ceil(keys / hw.noc.iact.routersPerCluster) * Math.max(1, segBits / hw.noc.iact.portBits);
-  window = Math.max(window, iactPerWindow);
+  const segmentFlits = rawIacts
+    ? Math.ceil((p.V * C0 * hw.precision.iactBits) / hw.noc.iact.portBits)
+    : memo(moments, 1000 + p.V * C0, () => binomialMoments(p.V * C0, dens.iact, (k) => Math.max(1, Math.ceil((hw.pe.iactAddrBits + k * hw.pe.iactDataEntryBits) / hw.noc.iact.portBits)))).mean;
+  // Clusters in a column that share iacts (an M factor on the cluster rows) form a multicast tree each; with
+  // other factors beside it the groups interleave, their trees overlap on the vertical links, and a circuit-
+  // switched link serves one group per router mesh: the overlapping groups split the routers between them.
+  const mRows = f('clusterRow', 'M');
+  let clusterRowFactors = 1;
+  for (const x of ap.clusterRow) clusterRowFactors *= x;
+  const interleaved = mRows > 1 && mRows < clusterRowFactors;
+  const routers = bus ? 1 : Math.max(1, Math.floor(hw.noc.iact.routersPerCluster / (interleaved ? mRows : 1)));
+  // A row iteration takes the segments of a whole input row, the window's first ones (its halo) included.
+  const iactPerRow = Math.ceil(keys / routers) * segmentFlits * (p.F - 1 + geo.windowSegments);
+  // The iact SPads hold the window and, beside it, the next window's new segments (one per filter row), or
+  // not (CSC: as likely as the non-zeros of both fit); when not, the next segments are sent only once the FE has
+  // read this window's oldest ones (a cycle for the credit, the channel's packets of a window, a cycle of
+  // latency), so the next window starts that much after this one's FE has read it.
+  const held = (geo.windowSegments + 1) * R0;
+  const heldPositions = held * p.V * C0;
+  const fits = held > geo.iactSlots ? 0
+    : memo(moments, (rawIacts ? 3e6 : 2e6) + heldPositions, () => binomialMoments(heldPositions, di, (k) => (k <= hw.pe.iactDataSpadEntries ? 1 : 0))).mean;
+  // The FE reads them as fast as the fetch queue lets it: when the BE is the busier half, its end trails the
+  // BE's by the queue's tokens.
+  const feRead = Math.max(fe, be - (hw.pe.fetchQueueEntries + 1) * wordsPerIact);
+  const serial = feRead + 2 + Math.ceil(keys / routers) * segmentFlits;
+  // Windows in flight: the PE's halves run back to back, as fast as the busier one, while a psum slot is free;
+  // each window holds its slot from its start to the end of its send.
+  //
+  // A PE keeps its weight tile for the whole pass, and sparse tiles differ in density; PEs wait on each other
+  // (a chain's for each other's psums, a multicast's destinations for room in every one), so the array moves
+  // at its denser tiles' pace: the mean BE work plus SPREAD standard deviations of a tile's work per window.
+  // (The iacts' variation from window to window is absorbed by the windows in flight.)
+  const positions = R0 * C0 * p.S;
+  const busier = be >= fe ? positions * di * di * words.variance : 0;
+  const busy = Math.max(fe, be) + SPREAD * Math.sqrt(busier);
+  const compute = Math.max(fits * busy + (1 - fits) * Math.max(busy, serial), (latency + drain) / geo.psumSlots);
+  // Sends per window: the chain's links, and psums to and from the GLB (per column bank, or all chains on one
+  // write bus and one read bus). Computed windows wait in their psum slots for the sends, so the sends of a
+  // pass go on while the next pass's weights load.
+  const chains = sp('N') * sp('G') * sp('M') * sp('E');
+  const send = Math.max(link, bus ? chains * psumFlits : reductionPasses ? 2 * psumFlits : 0); // one bank port: the write and the read back
   // Weights per pass: each router (or the one filter bus) sends its distinct tiles.
   const tileBits = compressed
-    ? geo.weightColumns * (hw.pe.weightAddrBits + columnWords(M0, dens.weight, simd) * hw.pe.weightDataWordBits)
+    ? geo.weightColumns * (hw.pe.weightAddrBits + wordsPerIact * hw.pe.weightDataWordBits)
     : geo.weightColumns * M0 * hw.precision.weightBits;
   const tilesPerRouter = bus ? sp('M') * sp('G') * sp('C') * sp('R') : f('peCol', 'M') * f('peCol', 'G');
   const weightLoad = tilesPerRouter * Math.ceil(tileBits / hw.noc.weight.portBits);
   // With two tiles in the weight SPad (weightTileSlots; expected words, with room for tiles denser than the
   // mean), the next pass's weights load while this pass computes, and passes follow without draining.
-  const expectedWords = geo.weightColumns * (compressed ? 1.25 * columnWords(M0, dens.weight, simd) : Math.ceil(M0 / simd));
+  const expectedWords = geo.weightColumns * (compressed ? 1.25 * wordsPerIact : wordsPerIact);
   const overlapped = weightTileSlots(expectedWords, geo.weightColumns, hw) === 2;
-  // A reduction pass adds to the psums the previous one wrote for the same outputs: they come back from
-  // the GLB (pipeline, the psum link both ways, a cycle of latency each way). With mBlock M tiles between
-  // them, that round trip is spread over mBlock passes.
-  const roundTrip = t.C * t.R > 1 ? (hw.pe.pipelineStages + 2 * psumFlits + 2) / mBlock : 0;
-  let cycles = overlapped
-    ? passes * Math.max(weightLoad, windows * window, roundTrip) + weightLoad + hw.pe.pipelineStages
-    : passes * (weightLoad + Math.max(windows * window, roundTrip) + hw.pe.pipelineStages);
+  // A reduction pass adds to the psums the previous one wrote for the same outputs: a window's vector goes up
+  // its whole chain, into the GLB (the top's send, then the write) and back to the bottom (the read, a cycle
+  // of latency each way) before the same window of the next pass can leave. With mBlock M tiles between them,
+  // that round trip is spread over mBlock passes.
+  const roundTrip = reductionPasses ? (chainLength * drain + 2 * psumFlits + 2) / mBlock : 0;
+  const delivery = Math.max(windows * send, nInner * eInner * iactPerRow, roundTrip);
+  // A pass's weights load while the previous pass computes (two tiles), or once its last window is done (one
+  // tile: the load, the windows and the pipeline's depth in a row); the last pass's last window then leaves
+  // through its chain.
+  const perPass = overlapped
+    ? Math.max(weightLoad, windows * compute, delivery)
+    : Math.max(weightLoad + windows * compute + lead + tail, delivery);
+  let cycles = passes * perPass + (overlapped ? weightLoad : 0) + latency + chainLength * drain;
   // Off-chip: with finite bandwidth the link bounds the layer; with v1's blocking passes, the ifmap loads and
   // output stores add to it (the filters load while the array works).
   if (hw.offChip.bandwidthGBps !== null) {
@@ -173,8 +275,9 @@ export function rankMappings(p: Problem, hw: HwConfig, dens: Densities, peMode?:
 function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], objective?: MappingObjective): RankedMapping[] {
   const ranked: RankedMapping[] = [];
   let worstKept = Infinity;
+  const moments: Moments = new Map();
   forEachCandidate(p, hw, dens, modes, (mapping, ap, t) => {
-    const estimatedCycles = estimate(p, mapping, hw, dens, ap, t);
+    const estimatedCycles = estimate(p, mapping, hw, dens, ap, t, moments);
     const score = objectiveScore(objective, p, mapping, hw, estimatedCycles);
     if (ranked.length >= KEEP && score >= worstKept) return false;
     if (mappingProblem(p, mapping, hw)) return false;
@@ -239,6 +342,7 @@ function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapp
   const products: Record<Axis, number[][]> = {} as Record<Axis, number[][]>;
   for (const axis of AXES) products[axis] = options[axis].map(productsOf);
   const minM0 = Math.min(...m0Options);
+  const rawWins = new Set(m0Options.filter((M0) => columnWords(Math.min(M0, p.M), dens.weight, hw.pe.simdWidth) <= 1));
   const maxTiles = DIMS.map((d) => ceilDiv(p[d], d === 'M' ? minM0 : d === 'C' ? C0 : 1));
   const within = (a: number[], b: number[]): number[] | null => {
     const out = a.map((x, i) => x * b[i]!);
@@ -266,7 +370,7 @@ function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapp
             for (const M0 of m0Options) {
               // Raw iacts pay every iact position; they can only win where CSC iacts leave the FE as the bound
               // (a token per stored iact and per all-zero segment), i.e. at most one weight word per column.
-              if (iacts === 'raw' && columnWords(Math.min(M0, p.M), dens.weight, hw.pe.simdWidth) > 1) continue;
+              if (iacts === 'raw' && !rawWins.has(M0)) continue;
               if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
               for (const mBlock of mBlockOptions) {
                 for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
