@@ -1,7 +1,7 @@
 import type { HwConfig } from '../config/hw-config.js';
 import { AXES, type Axis, DIMS, type Dim, type IactFormat, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, temporalCounts } from './mapping.js';
 import { arrayShape, mappingProblem, peGeometry, peModes, weightTileSlots } from './constraints.js';
-import { type MappingObjective, objectiveScore } from './objective.js';
+import { type MappingObjective, objectiveScore, scoresCycles } from './objective.js';
 import type { Problem } from './problem.js';
 
 /**
@@ -114,6 +114,22 @@ export function estimateCycles(p: Problem, m: Mapping, hw: HwConfig, dens: Densi
   });
 }
 
+/** A window's work in the PE's two halves (see estimate): front-end tokens, back-end SIMD words, words per iact. */
+interface WindowWork { fe: number; be: number; words: { mean: number; variance: number } }
+
+function windowWork(p: Problem, hw: HwConfig, dens: Densities, moments: Moments, compressed: boolean, rawIacts: boolean, M0: number, C0: number, R0: number): WindowWork {
+  const di = rawIacts ? 1 : dens.iact;
+  const windowSegments = Math.ceil(p.S / p.V);
+  const simd = hw.pe.simdWidth;
+  // FE one token per stored iact (raw iacts with CSC weights: per filter position whose weight column holds
+  // weights), BE words per iact inside the filter (sim/hw/pe/pipeline.ts).
+  const fe = R0 * (compressed && rawIacts
+    ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
+    : windowSegments * p.V * C0 * di + windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
+  const words = compressed ? memo(moments, M0, () => columnWordsOf(M0, dens.weight, simd)) : { mean: Math.ceil(M0 / simd), variance: 0 };
+  return { fe, be: R0 * C0 * p.S * di * words.mean, words };
+}
+
 function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: AxisProducts, t = temporalCounts(p, m), moments: Moments = new Map()): number {
   const geo = peGeometry(p, m, hw);
   const compressed = m.peMode === 'compressed';
@@ -121,7 +137,6 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
   const di = rawIacts ? 1 : dens.iact;
   const M0 = Math.min(m.M0, p.M);
   const C0 = Math.min(m.C0, p.C);
-  const simd = hw.pe.simdWidth;
   const bus = hw.noc.type === 'flat-multicast'; // one bus per data type for the whole array
   const nInner = Math.min(m.rowsPerPass.N, t.N);
   const eInner = Math.min(m.rowsPerPass.E, t.E);
@@ -133,15 +148,9 @@ function estimate(p: Problem, m: Mapping, hw: HwConfig, dens: Densities, ap: Axi
     const i = DIM_INDEX[d];
     return ap.clusterRow[i]! * ap.clusterCol[i]! * ap.peRow[i]! * ap.peCol[i]!;
   };
-  // Compute per window: FE one token per stored iact (raw iacts with CSC weights: per filter position whose
-  // weight column holds weights), BE words per iact inside the filter (sim/hw/pe/pipeline.ts).
   const R0 = geo.filterRows;
-  const fe = R0 * (compressed && rawIacts
-    ? C0 * p.S * (1 - Math.pow(1 - dens.weight, M0))
-    : geo.windowSegments * p.V * C0 * di + geo.windowSegments * (compressed ? Math.pow(1 - dens.iact, p.V * C0) : 0));
-  const words = compressed ? memo(moments, M0, () => columnWordsOf(M0, dens.weight, simd)) : { mean: Math.ceil(M0 / simd), variance: 0 };
+  const { fe, be, words } = windowWork(p, hw, dens, moments, compressed, rawIacts, M0, C0, R0);
   const wordsPerIact = words.mean;
-  const be = R0 * C0 * p.S * di * wordsPerIact;
   // A window's latency, from its first FE cycle to its psums complete: the BE starts `lead` cycles after the FE
   // and the MAC and psum stages take `tail` more.
   const lead = hw.pe.weightReadStage - hw.pe.iactReadStage;
@@ -276,6 +285,7 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
   const ranked: RankedMapping[] = [];
   let worstKept = Infinity;
   const moments: Moments = new Map();
+  const busiest = new Map<number, number>();
   forEachCandidate(p, hw, dens, modes, (mapping, ap, t) => {
     const estimatedCycles = estimate(p, mapping, hw, dens, ap, t, moments);
     const score = objectiveScore(objective, p, mapping, hw, estimatedCycles);
@@ -284,7 +294,18 @@ function rankUncached(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping[
     ranked.push({ mapping, estimatedCycles, score });
     if (ranked.length === 2 * KEEP) worstKept = keepBest(ranked);
     return false;
-  });
+  }, scoresCycles(objective) ? (minWindows, compressed, rawIacts, M0, C0, R0) => {
+    // Branch and bound: every window at its PE's busier half is a lower bound of the estimate (the margin is far
+    // above the rounding of the estimate's terms), so a candidate whose bound reaches the worst kept is not built.
+    if (worstKept === Infinity) return false;
+    const key = R0 + 64 * (C0 + 65536 * (M0 + 1024 * (2 * Number(compressed) + Number(rawIacts))));
+    let work = busiest.get(key);
+    if (work === undefined) {
+      const w = windowWork(p, hw, dens, moments, compressed, rawIacts, M0, C0, R0);
+      busiest.set(key, (work = Math.max(w.fe, w.be)));
+    }
+    return minWindows * work * (1 - 1e-9) >= worstKept;
+  } : undefined);
   keepBest(ranked);
   return ranked;
 }
@@ -303,6 +324,12 @@ export function firstFeasibleMapping(p: Problem, hw: HwConfig, dens: Densities, 
   return found;
 }
 
+/**
+ * Asked before the candidates of one spatial split, PE mode, iact format, M0, C0 and R0 are built, with the fewest
+ * windows their passes run (the temporal counts' product times F); returning true skips them.
+ */
+type CandidateSkip = (minWindows: number, compressed: boolean, rawIacts: boolean, M0: number, C0: number, R0: number) => boolean;
+
 /** Called per candidate with its per-axis factor products and temporal counts; returning true stops the walk. */
 type CandidateVisitor = (mapping: Mapping, ap: AxisProducts, t: ReturnType<typeof temporalCounts>) => boolean;
 
@@ -311,7 +338,7 @@ type CandidateVisitor = (mapping: Mapping, ap: AxisProducts, t: ReturnType<typeo
  * channels per PE, PE mode and iact format, M0, M tiles per GLB block, images per pass. Capacities are not
  * checked here (mappingProblem), only combinations that cannot make sense are cut.
  */
-function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], visit: CandidateVisitor): void {
+function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapping['peMode'][], visit: CandidateVisitor, skip?: CandidateSkip): void {
   const shape = arrayShape(hw);
   const windowSegments = Math.ceil(p.S / p.V);
   // Filter rows per PE: one (row stationary), or the whole filter where the SPads hold it (mapping.ts R0).
@@ -348,7 +375,7 @@ function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapp
     const out = a.map((x, i) => x * b[i]!);
     return out.every((x, i) => x <= maxTiles[i]!) ? out : null;
   };
-  const mIndex = DIMS.indexOf('M');
+  const [nIndex, gIndex, mIndex, eIndex] = [DIMS.indexOf('N'), DIMS.indexOf('G'), DIMS.indexOf('M'), DIMS.indexOf('E')];
   const rIndex = DIMS.indexOf('R');
   const cIndex = DIMS.indexOf('C');
   for (let i0 = 0; i0 < options.clusterRow.length; i0++) {
@@ -362,39 +389,48 @@ function forEachCandidate(p: Problem, hw: HwConfig, dens: Densities, modes: Mapp
         for (let i3 = 0; i3 < options.peCol.length; i3++) {
           const p3 = within(p2, products.peCol[i3]!);
           if (!p3) continue;
+          // One spatial object for this combination's candidates (nothing mutates a mapping's spatial factors).
           const spatial = { clusterRow: options.clusterRow[i0]!, clusterCol: options.clusterCol[i1]!, peRow: options.peRow[i2]!, peCol: options.peCol[i3]! };
           const ap: AxisProducts = { clusterRow: products.clusterRow[i0]!, clusterCol: products.clusterCol[i1]!, peRow: products.peRow[i2]!, peCol: products.peCol[i3]! };
+          const tN = ceilDiv(p.N, p3[nIndex]!), tG = ceilDiv(p.G, p3[gIndex]!), tE = ceilDiv(p.E, p3[eIndex]!);
           for (const [R0, C0] of rowOptions) for (const peMode of modes) for (const iacts of (peMode === 'compressed' ? ['csc', 'raw'] : ['csc']) as IactFormat[]) {
             if (R0 > 1 && p3[rIndex]! > 1) continue; // the whole filter is in every PE: no R across PEs
             if (p3[cIndex]! > ceilDiv(p.C, C0)) continue;
+            // The window's segments must fit the iact SPads (as mappingProblem says; cut here, the walk's hot path).
+            if (windowSegments * R0 > (iacts === 'csc' ? hw.pe.iactAddrSpadEntries : hw.pe.iactDataSpadEntries)) continue;
+            // A reduction across cluster rows must finish in one pass (as mappingProblem says).
+            const clusterReduction = p0[cIndex]! * p0[rIndex]! > 1;
+            if (clusterReduction && (ceilDiv(p.C, C0 * p3[cIndex]!) > 1 || ceilDiv(p.R, R0 * p3[rIndex]!) > 1)) continue;
             for (const M0 of m0Options) {
               // Raw iacts pay every iact position; they can only win where CSC iacts leave the FE as the bound
               // (a token per stored iact and per all-zero segment), i.e. at most one weight word per column.
               if (iacts === 'raw' && !rawWins.has(M0)) continue;
               if (p3[mIndex]! > ceilDiv(p.M, M0)) continue;
+              const tM = ceilDiv(p.M, M0 * p3[mIndex]!), tC = ceilDiv(p.C, C0 * p3[cIndex]!), tR = ceilDiv(p.R, R0 * p3[rIndex]!);
+              if (skip?.(tN * tG * tE * tM * tC * tR * p.F, peMode === 'compressed', iacts === 'raw', Math.min(M0, p.M), Math.min(C0, p.C), R0)) continue;
               for (const mBlock of mBlockOptions) {
                 for (const images of hw.glb.sharedIactPsumBanks ? [1, p.N] : [1]) {
-                  const mapping: Mapping = {
-                    peMode, M0, C0, spatial: { ...spatial }, rowsPerPass: { N: 1, E: 1 }, mBlock,
-                    ...(iacts === 'raw' ? { iacts } : {}),
-                    ...(R0 > 1 ? { R0 } : {}),
-                  };
-                  const t = temporalCounts(p, mapping);
+                  // temporalCounts(p, mapping), from the spatial products at hand (the walk's hot path).
+                  const t: Record<Dim, number> = { N: tN, G: tG, M: tM, C: tC, E: tE, R: tR };
                   if (mBlock > 1 && (mBlock > t.M || t.C * t.R === 1)) continue; // nothing to interleave
                   // Rows per pass: all of them unless partial sums must wait in the GLB between passes; then
                   // as many output rows as a psum bank holds, or (one shared GLB) one, with one image or all.
+                  let rowsPerPass: Mapping['rowsPerPass'];
                   if (t.C * t.R > 1 && !hw.glb.sharedIactPsumBanks) {
                     const perRow = p.F * Math.min(M0, p.M) * hw.precision.psumBits;
                     const rows = Math.floor((hw.glb.psumBankBytes * 8) / perRow);
                     if (rows < 1) continue;
-                    mapping.rowsPerPass = { N: 1, E: Math.min(t.E, rows) };
+                    rowsPerPass = { N: 1, E: Math.min(t.E, rows) };
                   } else if (t.C * t.R > 1) {
-                    mapping.rowsPerPass = { N: images, E: 1 };
+                    rowsPerPass = { N: images, E: 1 };
                   } else if (images > 1) {
                     continue; // all images already run in one pass
                   } else {
-                    mapping.rowsPerPass = { N: t.N, E: t.E };
+                    rowsPerPass = { N: t.N, E: t.E };
                   }
+                  const mapping: Mapping = { peMode, M0, C0, spatial, rowsPerPass, mBlock };
+                  if (iacts === 'raw') mapping.iacts = iacts;
+                  if (R0 > 1) mapping.R0 = R0;
                   if (visit(mapping, ap, t)) return;
                 }
               }

@@ -58,9 +58,12 @@ export function estimateEnergyPj(p: Problem, m: Mapping, hw: HwConfig, cycles: n
   return cycles * (prices.perCycle + pes * prices.perPeCycle) + dramBits * prices.dramPerBit + psumAccesses * prices.glbPsumPerAccess;
 }
 
+/** Whether the objective's score is the estimated cycles themselves. */
+export const scoresCycles = (o: MappingObjective | undefined): boolean => !o || o.name === 'latency' || !o.prices;
+
 /** The score a candidate is ranked by (lower is better). */
 export function objectiveScore(o: MappingObjective | undefined, p: Problem, m: Mapping, hw: HwConfig, cycles: number): number {
-  if (!o || o.name === 'latency' || !o.prices) return cycles;
-  const e = estimateEnergyPj(p, m, hw, cycles, o.prices);
-  return o.name === 'energy' ? e : e * cycles;
+  if (scoresCycles(o)) return cycles;
+  const e = estimateEnergyPj(p, m, hw, cycles, o!.prices!);
+  return o!.name === 'energy' ? e : e * cycles;
 }
