@@ -39,6 +39,11 @@ export class FinalOutput {
   /** A vector of final outputs sent off-chip at `sent`, out of the chip's psum router at `done`. */
   leave(sent: number, done: number, src: Int32Array, from: number, mCount: number, meta: WindowMeta): void {
     this.record(src, from, mCount, meta, done);
-    this.offChip.request(sent, mCount * this.outputBits, 'psum', true, -1);
+    this.store(sent, mCount);
+  }
+
+  /** mCount final outputs sent off-chip at `time` (from the router, or from a GLB that holds them). */
+  store(time: number, mCount: number): void {
+    this.offChip.request(time, mCount * this.outputBits, 'psum', true, -1);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadHwConfig } from '../../sim/config/hw-config.js';
 import { simulateLayer } from '../../sim/run/layer-sim.js';
 import { synthesizeLayerTensors } from '../../sim/workloads/tensors.js';
 import { layer, v2 } from '../support/layers.js';
@@ -29,4 +30,19 @@ describe('off-chip iact traffic', () => {
     const segmentsInside = dw.C * dw.H * dw.W; // C0 = 1, V = 1: one segment per value inside the input
     expect(r.counts.get('dram', 'iact', 'read')).toBeLessThanOrEqual(inputBytes * 12 + segmentsInside * v2.pe.iactAddrBits);
   });
+});
+
+describe('off-chip output traffic', () => {
+  // Each final output leaves the chip once, whichever GLB holds it: on v2 straight from the psum routers; on
+  // eyeriss-v1-192 (a shared GLB without blocking passes) from the GLB as it is written, which used to keep them.
+  const conv = layer({ type: 'CONV', C: 8, M: 16, H: 10, W: 10, R: 3, S: 3, iactDensity: 0.7, weightDensity: 0.6, seed: 3 });
+  for (const name of ['eyeriss-v2', 'eyeriss-v1-192']) {
+    it(`${name} writes every output to DRAM once`, () => {
+      const hw = loadHwConfig(name).config;
+      const { iacts, weights } = synthesizeLayerTensors(conv, 1);
+      const r = simulateLayer(hw, conv, iacts, weights, { engine: 'event', check: true });
+      expect(r.check).toBe('pass');
+      expect(r.counts.get('dram', 'psum', 'write')).toBe(conv.M * 8 * 8 * hw.precision.outputBits);
+    });
+  }
 });

@@ -1,5 +1,6 @@
 import type { Component } from '../../engine/simulator.js';
 import { SimulationError } from '../../errors.js';
+import { counterIndex } from '../../stats/access-counts.js';
 import type { ChannelKind, Glb, GlbContext, GlbModel, SourceBank } from './glb.js';
 import { iactBank, psumStores, weightBank } from './parts.js';
 import { GlbPassController } from './passes.js';
@@ -29,7 +30,19 @@ class SharedGlb implements Glb {
   connect(chains: readonly StoredChain[]): void {
     const { ctx } = this;
     const { hw, plan } = ctx;
-    if (!hw.offChip.blocksProcessing) return;
+    if (!hw.offChip.blocksProcessing) {
+      // No pass controller stores the outputs: each final vector leaves the GLB for off-chip as it is written
+      // (our choice, as v2's outputs leave as they come), read from its psum bank at the port's width.
+      const read = counterIndex('glb', 'psum', 'read');
+      for (const store of this.psumStores) {
+        store.onWrite = (_pass, time, values, mCount) => {
+          if (!values) return;
+          ctx.counts.c[read] += Math.ceil((mCount * hw.precision.outputBits) / hw.noc.psum.portBits);
+          ctx.final.store(time, mCount);
+        };
+      }
+      return;
+    }
     if (ctx.topology.iact.length !== 1) throw new SimulationError('blocking GLB passes need one ifmap channel');
     const vectorsWritten = (pass: number): number => {
       let n = 0;
