@@ -17,7 +17,7 @@ import type { PsumChain } from '../hw/psum-chain/chain.js';
 import { psumChainModel } from '../hw/psum-chain/registry.js';
 import { arrayShape, mappingProblem, peGeometry, weightTileSlots } from '../mapping/constraints.js';
 import { type Mapping, formatMapping, iactFormat } from '../mapping/mapping.js';
-import { type MappingCache, rankMappings } from '../mapping/mapper.js';
+import { type Densities, type MappingCache, rankMappings } from '../mapping/mapper.js';
 import type { MappingObjective } from '../mapping/objective.js';
 import { MappingPlan } from '../mapping/plan.js';
 import { type Problem, problemMacs, toProblem } from '../mapping/problem.js';
@@ -43,6 +43,8 @@ export interface LayerRunOptions {
   onProgress?: (fraction: number) => void;
   /** What the mapper minimises (default: the estimated cycles). */
   objective?: MappingObjective;
+  /** The non-zero fractions of iacts and weights, when the caller measured them already (else measured here). */
+  densities?: Densities;
 }
 
 export interface LayerResult {
@@ -84,7 +86,7 @@ interface Chosen {
 }
 
 /** Picks (or validates) the mapping and encodes the weight tiles it needs. */
-function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16Array, weights: Int8Array, pinned?: Mapping, peMode?: Mapping['peMode'], cache?: MappingCache, objective?: MappingObjective): Chosen {
+function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16Array, weights: Int8Array, pinned?: Mapping, peMode?: Mapping['peMode'], cache?: MappingCache, objective?: MappingObjective, densities?: Densities): Chosen {
   const noc = nocModel(hw);
   const shape = arrayShape(hw);
   const stores = new Map<string, WeightTileStore>();
@@ -112,7 +114,7 @@ function chooseMapping(hw: HwConfig, layer: LayerSpec, p: Problem, iacts: Int16A
     return { mapping: pinned, estimate: null, ...ok };
   }
   // Ranked with the densities of the data the layer runs on (its declared ones only describe synthetic data).
-  const ranked = rankMappings(p, hw, { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) }, peMode, cache, objective);
+  const ranked = rankMappings(p, hw, densities ?? { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) }, peMode, cache, objective);
   for (const candidate of ranked) {
     const ok = fits(candidate.mapping);
     if (typeof ok !== 'string') return { mapping: candidate.mapping, estimate: candidate.estimatedCycles, ...ok };
@@ -340,7 +342,7 @@ export function checkOutputs(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, 
  */
 export function simulateLayer(hw: HwConfig, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, options: LayerRunOptions): LayerResult {
   const p = toProblem(layer);
-  const chosen = chooseMapping(hw, layer, p, iacts, weights, options.mapping, options.peMode, options.mappingCache, options.objective);
+  const chosen = chooseMapping(hw, layer, p, iacts, weights, options.mapping, options.peMode, options.mappingCache, options.objective, options.densities);
   const { mapping, topology } = chosen;
   const plan = new MappingPlan(p, mapping, arrayShape(hw));
   const geo = peGeometry(p, mapping, hw);

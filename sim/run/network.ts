@@ -13,7 +13,7 @@ import { nonZeroFraction, synthesizeIacts, synthesizeWeights } from '../workload
 import type { LoadedTrace } from '../workloads/trace.js';
 import { type CheckOutcome, checkOutputs, type LayerResult, simulateLayer } from './layer-sim.js';
 import { mappingProblem, peModes } from '../mapping/constraints.js';
-import { type MappingCache, firstFeasibleMapping, rankMappings } from '../mapping/mapper.js';
+import { type Densities, type MappingCache, firstFeasibleMapping, rankMappings } from '../mapping/mapper.js';
 import { toProblem } from '../mapping/problem.js';
 import type { MappingObjective, ObjectiveName } from '../mapping/objective.js';
 import { mappingObjective } from '../energy/objective-prices.js';
@@ -241,14 +241,19 @@ export type ModeRun = Omit<CostedLayer, 'peModeChoice'>;
  * Which simulations a layer needs: one (a mode asked for, the only mode, or one far ahead by estimate; its
  * choice already known), or both modes unchecked, the cheaper kept (see combineModes).
  */
-export type ModePlan =
+export type ModePlan = (
   | { kind: 'one'; peMode: Mapping['peMode'] | undefined; reason: string; notRun: PeModeRun[] }
-  | { kind: 'both'; modes: [Mapping['peMode'], Mapping['peMode']] };
+  | { kind: 'both'; modes: [Mapping['peMode'], Mapping['peMode']] }
+) & { densities: Densities };
 
-/** A simulation job of a layer: the mode (undefined: the mapper's choice) and whether it checks its outputs. */
+/**
+ * A simulation job of a layer: the mode (undefined: the mapper's choice), whether it checks its outputs, and the
+ * non-zero fractions of its tensors (measured once per layer: the mapper ranks with them).
+ */
 export interface ModeJob {
   peMode: Mapping['peMode'] | undefined;
   check: boolean;
+  densities: Densities;
 }
 
 /** Decides which PE modes a layer is simulated in ('auto' simulates both unless the mapper tells them far apart). */
@@ -257,22 +262,22 @@ export function planModes(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Ar
   const objective = objectiveOf(o, table);
   const pinned = o.mappings?.get(layer.name);
   const mode = o.peMode ?? 'auto';
+  // Ranked with the densities of the data the layer runs on, as simulateLayer does.
+  const densities = { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) };
   if (pinned || peModes(hw).length === 1 || mode !== 'auto') {
     return {
-      kind: 'one', peMode: pinned || mode === 'auto' ? undefined : mode, notRun: [],
+      densities, kind: 'one', peMode: pinned || mode === 'auto' ? undefined : mode, notRun: [],
       reason: pinned ? 'the pinned mapping\'s mode' : peModes(hw).length === 1 ? `the ${hw.pe.type} PE has one mode` : `--pe-mode ${mode}`,
     };
   }
   const p = toProblem(layer);
-  // Ranked with the densities of the data the layer runs on, as simulateLayer does.
-  const dens = { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) };
-  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, dens, m, o.mappingCache, objective)[0]?.estimatedCycles ?? Infinity }));
+  const estimates = peModes(hw).map((m) => ({ peMode: m, cycles: rankMappings(p, hw, densities, m, o.mappingCache, objective)[0]?.estimatedCycles ?? Infinity }));
   estimates.sort((a, b) => a.cycles - b.cycles);
   const [best, other] = estimates as [typeof estimates[0], typeof estimates[0]];
   // No mode has a mapping: the simulation of the mapper's choice throws the mapper's error, which says why.
-  if (!Number.isFinite(best.cycles)) return { kind: 'one', peMode: undefined, reason: '', notRun: [] };
+  if (!Number.isFinite(best.cycles)) return { densities, kind: 'one', peMode: undefined, reason: '', notRun: [] };
   const notRun = (reason: string): ModePlan => ({
-    kind: 'one', peMode: best.peMode, reason, notRun: [{
+    densities, kind: 'one', peMode: best.peMode, reason, notRun: [{
       peMode: other.peMode, simulated: false, estimatedCycles: Number.isFinite(other.cycles) ? other.cycles : null, cycles: null, energyJoules: null, metadataBits: null,
     }],
   });
@@ -280,12 +285,13 @@ export function planModes(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Ar
   if (other.cycles > BOTH_MODES_WITHIN * best.cycles) {
     return notRun(`${other.peMode} mode estimated ${(other.cycles / best.cycles).toFixed(1)}x the cycles; not simulated`);
   }
-  return { kind: 'both', modes: [best.peMode, other.peMode] };
+  return { densities, kind: 'both', modes: [best.peMode, other.peMode] };
 }
 
 /** The simulations a plan needs. Both-mode runs are unchecked; the kept one's outputs are checked after. */
 export function modeJobs(plan: ModePlan, check: boolean): ModeJob[] {
-  return plan.kind === 'one' ? [{ peMode: plan.peMode, check }] : plan.modes.map((peMode) => ({ peMode, check: false }));
+  const { densities } = plan;
+  return plan.kind === 'one' ? [{ peMode: plan.peMode, check, densities }] : plan.modes.map((peMode) => ({ peMode, check: false, densities }));
 }
 
 /** The mapper's objective for a run: none (the estimated cycles) unless energy or edp is asked for. */
@@ -301,8 +307,8 @@ export function runMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Arra
     onProgress: onLayerProgress && ((fraction: number) => onLayerProgress(layer.name, fraction)),
     objective: objectiveOf(o, table),
   };
-  if (!base.mapping && (o.candidates ?? 1) > 1) return fastestCandidate(o, layer, iacts, weights, table, job.peMode, job.check);
-  return costLayer(simulateLayer(o.hw.config, layer, iacts, weights, { ...base, peMode: job.peMode, check: job.check }), o.hw, table);
+  if (!base.mapping && (o.candidates ?? 1) > 1) return fastestCandidate(o, layer, iacts, weights, table, job);
+  return costLayer(simulateLayer(o.hw.config, layer, iacts, weights, { ...base, peMode: job.peMode, check: job.check, densities: job.densities }), o.hw, table);
 }
 
 function asRun(r: ModeRun): PeModeRun {
@@ -337,11 +343,11 @@ export function combineModes(plan: ModePlan, first: ModeRun, second: ModeRun | I
 
 /** Simulates the mapper's closest candidates (--candidates) and keeps the fastest, ties to the better estimate. */
 function fastestCandidate(
-  o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, peMode: Mapping['peMode'] | undefined, check: boolean,
+  o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable, job: ModeJob,
 ): Omit<CostedLayer, 'peModeChoice'> {
   const hw = o.hw.config;
-  // Ranked with the densities of the data the layer runs on, as simulateLayer does.
-  const ranked = rankMappings(toProblem(layer), hw, { iact: nonZeroFraction(iacts), weight: nonZeroFraction(weights) }, peMode, o.mappingCache, objectiveOf(o, table));
+  const { peMode, check } = job;
+  const ranked = rankMappings(toProblem(layer), hw, job.densities, peMode, o.mappingCache, objectiveOf(o, table));
   const networkInput = o.trace.layers[0]?.name === layer.name && layer.inputs.length === 0;
   const tried: MappingChoice['candidates'] = [];
   let best: LayerResult | null = null;
