@@ -1,5 +1,5 @@
 import type { HwConfig } from '../config/hw-config.js';
-import { AXES, type ArrayShape, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, temporalCounts } from './mapping.js';
+import { AXES, type ArrayShape, type Mapping, REDUCTION_DIMS, axisDims, axisSize, iactFormat, spatialProduct, temporalCounts } from './mapping.js';
 import type { Problem } from './problem.js';
 
 export function arrayShape(hw: HwConfig): ArrayShape {
@@ -125,10 +125,9 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
   const vectorBits = p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
   if (hw.glb.sharedIactPsumBanks) {
     // One pool for ifmaps and psums (Eyeriss v1): a block's ifmap rows plus every chain's held psums.
-    const pool = hw.glb.iactBanksPerCluster * hw.glb.iactBankBytes * shape.clusterRows * shape.clusterCols;
-    const sp = (d: 'N' | 'G' | 'M' | 'E' | 'C' | 'R'): number => AXES.reduce((a, axis) => a * m.spatial[axis].filter(([x]) => x === d).reduce((b, [, f]) => b * f, 1), 1);
-    const chains = sp('N') * sp('G') * sp('M') * sp('E');
-    const psumBytes = (chains * held * rows * vectorBits) / 8;
+    const pool = sharedGlbBytes(hw);
+    const sp = (d: 'N' | 'G' | 'M' | 'E' | 'C' | 'R'): number => spatialProduct(m, d);
+    const psumBytes = sharedGlbPsumBytes(p, m, hw);
     const inputRows = (sp('E') * Math.min(m.rowsPerPass.E, t.E) - 1) * p.U + sp('R');
     const ifmapBytes = (inputRows * p.Wp * m.C0 * sp('C') * sp('N') * Math.min(m.rowsPerPass.N, t.N) * hw.precision.iactBits) / 8;
     if (psumBytes + ifmapBytes > pool) {
@@ -138,4 +137,19 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
     return `partial sums of a pass (${held} x ${rows} rows x ${p.F} x M0) need ${Math.ceil((held * rows * vectorBits) / 8)} B > the ${hw.glb.psumBankBytes} B psum bank`;
   }
   return null;
+}
+
+/** The bytes of a shared GLB's pool (Eyeriss v1: ifmaps and psums share its banks). */
+export function sharedGlbBytes(hw: HwConfig): number {
+  const shape = arrayShape(hw);
+  return hw.glb.iactBanksPerCluster * hw.glb.iactBankBytes * shape.clusterRows * shape.clusterCols;
+}
+
+/** The bytes of psums a mapping holds in a shared GLB's pool: every chain's psum rows of its M tiles held. */
+export function sharedGlbPsumBytes(p: Problem, m: Mapping, hw: HwConfig): number {
+  const t = temporalCounts(p, m);
+  const chains = spatialProduct(m, 'N') * spatialProduct(m, 'G') * spatialProduct(m, 'M') * spatialProduct(m, 'E');
+  const held = Math.min(m.mBlock, t.M);
+  const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
+  return (chains * held * rows * p.F * Math.min(m.M0, p.M) * hw.precision.psumBits) / 8;
 }

@@ -46,3 +46,16 @@ describe('off-chip output traffic', () => {
     });
   }
 });
+
+describe('a shared GLB fetching as needed', () => {
+  // eyeriss-v1-192's ifmaps get the GLB pool less the mapping's psums (192 kB here), not one 4 kB bank: a
+  // 9 kB input is read from DRAM once (8-bit raw values, no padding).
+  it('reads each input byte once when the input fits the pool', () => {
+    const hw = loadHwConfig('eyeriss-v1-192').config;
+    const conv = layer({ type: 'CONV', C: 64, M: 128, H: 12, W: 12, R: 3, S: 3, iactDensity: 0.7, weightDensity: 0.6, seed: 4 });
+    const { iacts, weights } = synthesizeLayerTensors(conv, 1);
+    const r = simulateLayer(hw, conv, iacts, weights, { engine: 'event', check: true });
+    expect(r.check).toBe('pass');
+    expect(r.counts.get('dram', 'iact', 'read')).toBe(64 * 12 * 12 * 8);
+  });
+});

@@ -17,11 +17,14 @@ export function psumStores(ctx: GlbContext, finals: FinalOutput | null): PsumSto
   });
 }
 
-/** The iact bank behind an iact router's source port (glb.iactBankBytes), fetching from off-chip. */
-export function iactBank(ctx: GlbContext, loadedByOthers: Uint8Array | null): StagingBank {
+/**
+ * The iact bank behind an iact router's source port, fetching from off-chip: `bufferBytes` of storage (a bank,
+ * glb.iactBankBytes, unless the GLB gives its iacts more).
+ */
+export function iactBank(ctx: GlbContext, loadedByOthers: Uint8Array | null, bufferBytes = ctx.hw.glb.iactBankBytes): StagingBank {
   const { hw, iactDramBits } = ctx;
   return new StagingBank({
-    dataType: 'iact', bufferBits: hw.glb.iactBankBytes * 8, glbPortBits: hw.noc.iact.portBits,
+    dataType: 'iact', bufferBits: bufferBytes * 8, glbPortBits: hw.noc.iact.portBits,
     dramBits: (pk) => iactDramBits[pk.payload]!, loadedByOthers, payloads: ctx.iacts.start.length - 1, metadataBits: ctx.iactMeta,
   }, ctx.offChip, ctx.counts);
 }

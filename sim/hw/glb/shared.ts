@@ -1,5 +1,6 @@
 import type { Component } from '../../engine/simulator.js';
 import { SimulationError } from '../../errors.js';
+import { sharedGlbBytes, sharedGlbPsumBytes } from '../../mapping/constraints.js';
 import { counterIndex } from '../../stats/access-counts.js';
 import type { ChannelKind, Glb, GlbContext, GlbModel, SourceBank } from './glb.js';
 import { iactBank, psumStores, weightBank } from './parts.js';
@@ -63,7 +64,11 @@ class SharedGlb implements Glb {
 
   bank(kind: ChannelKind): SourceBank {
     if (kind === 'weight') return weightBank(this.ctx);
-    return this.controller ? new GatedBank(this.controller, 'iact', this.ctx.hw.noc.iact.portBits, this.ctx.counts) : iactBank(this.ctx, null);
+    const { ctx } = this;
+    if (this.controller) return new GatedBank(this.controller, 'iact', ctx.hw.noc.iact.portBits, ctx.counts);
+    // Fetching as needed, the ifmaps have the pool less the psums the mapping holds in it (mappingProblem checks
+    // that a block fits; our choice, for the v1 NoC with v2's storage: one ifmap source port reads it).
+    return iactBank(ctx, null, sharedGlbBytes(ctx.hw) - sharedGlbPsumBytes(ctx.plan.problem, ctx.plan.mapping, ctx.hw));
   }
 
   unfinished(): Component[] {
