@@ -377,7 +377,7 @@ function fastestCandidate(
 }
 
 /** Simulates a layer in the PE mode the options ask for, or (auto) in both and keeps the cheaper in energy. */
-export function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
+function simulateInMode(o: NetworkRunOptions, layer: LayerSpec, iacts: Int16Array, weights: Int8Array, table: EnergyTable): CostedLayer {
   const plan = planModes(o, layer, iacts, weights, table);
   const [job1, job2] = modeJobs(plan, o.check);
   const first = runMode(o, layer, iacts, weights, table, job1!);

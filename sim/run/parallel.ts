@@ -34,25 +34,17 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const planned: NetworkRunOptions = { ...o, mappingCache: o.mappingCache ?? new Map() };
   checkRunnable(planned, onChip);
+  // The mode plan ranks mappings with the densities of the layer's data, made here once and sent with the jobs
+  // (copied: a worker makes no tensors).
   const jobs: LayerJob[] = [];
   const plans: ModePlan[] = [];
-  // With a layer per worker at least, each worker takes whole layers: it makes the tensors, plans the modes and
-  // runs them, and the main thread makes nothing up front. With fewer layers, the layers' modes run apart.
-  const wholeLayers = onChip.length >= threads;
   const jobsOf: number[][] = onChip.map((layer) => {
-    const mapping = o.mappings?.get(layer.name);
-    if (wholeLayers) {
-      jobs.push({ kind: 'layer', id: jobs.length, layer, mapping, check: o.check });
-      return [jobs.length - 1];
-    }
-    // The mode plan ranks mappings with the densities of the layer's data, made here once and sent with the
-    // jobs (copied: a worker makes no tensors).
     const tensors = layerTensors(o.trace, layer, o.seed);
     const plan = planModes(planned, layer, tensors.iacts, tensors.weights, energyTable);
     plans.push(plan);
     return modeJobs(plan, o.check).map((j) => {
       // Both-mode runs check their own outputs in the worker, so the kept one's check needs nothing here.
-      jobs.push({ ...j, kind: 'mode', check: o.check, id: jobs.length, layer, mapping, ...tensors });
+      jobs.push({ ...j, check: o.check, id: jobs.length, layer, mapping: o.mappings?.get(layer.name), ...tensors });
       return jobs.length - 1;
     });
   });
@@ -71,8 +63,7 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
       const second = b === undefined ? undefined : b.ok ? run(b) : b.name === 'InputError' ? new InputError(b.message) : undefined;
       if (b && !b.ok && b.name !== 'InputError') throw rebuild(b.name, b.message);
       const layer = onChip[li]!;
-      const r = wholeLayers ? { ...run(a!), peModeChoice: a!.peModeChoice! }
-        : combineModes(plans[li]!, run(a!), second, (x) => ({ check: x.check, checkDetail: x.checkDetail, psumOverflows: x.psumOverflows }));
+      const r = combineModes(plans[li]!, run(a!), second, (x) => ({ check: x.check, checkDetail: x.checkDetail, psumOverflows: x.psumOverflows }));
       results.push({ ...r, iactDensityAssumed: layer.iactDensity, iactDensityMeasured: a!.iactDensity });
       o.onLayerDone?.(results.length, onChip.length, r);
     }
