@@ -12,15 +12,34 @@ export interface PoolHooks<J, R> {
   onCrash: (job: J | undefined, err: unknown) => Error;
 }
 
-/** Runs `jobs` on up to `threads` workers made by `spawn`; resolves when all have replied. */
-export async function runWorkerPool<J, R>(jobs: readonly J[], threads: number, spawn: () => Worker, hooks: PoolHooks<J, R>): Promise<void> {
+/**
+ * Jobs made as workers ask for them: `take` gives the next (undefined: none left); `atLeast` is how many there
+ * will be at least (the pool starts no more workers than that).
+ */
+export interface JobSource<J> {
+  atLeast: number;
+  take: () => J | undefined;
+}
+
+function arraySource<J>(jobs: readonly J[]): JobSource<J> {
   const queue = [...jobs];
-  const workers = Array.from({ length: Math.min(threads, jobs.length) }, spawn);
+  return { atLeast: queue.length, take: () => queue.shift() };
+}
+
+/** Runs `jobs` on up to `threads` workers made by `spawn`; resolves when all have replied. */
+export async function runWorkerPool<J, R>(jobs: readonly J[] | JobSource<J>, threads: number, spawn: () => Worker, hooks: PoolHooks<J, R>): Promise<void> {
+  const source = Array.isArray(jobs) ? arraySource(jobs as readonly J[]) : (jobs as JobSource<J>);
+  const workers = Array.from({ length: Math.min(threads, source.atLeast) }, spawn);
   try {
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       let current: J | undefined;
       const next = (): void => {
-        current = queue.shift();
+        try {
+          current = source.take();
+        } catch (err) {
+          reject(err);
+          return;
+        }
         if (current !== undefined) w.postMessage(current);
         else void w.terminate().then(() => resolve(), reject);
       };

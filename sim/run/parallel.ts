@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { loadEnergyTable } from '../energy/energy-table.js';
 import { InputError, SimulationError } from '../errors.js';
 import { AccessCounts } from '../stats/access-counts.js';
-import { runWorkerPool } from '../worker-pool.js';
+import { type JobSource, runWorkerPool } from '../worker-pool.js';
 import type { LayerJob, LayerReply, LayerWorkerData } from './layer-worker.js';
 import {
   checkRunnable, combineModes, type ModePlan, type ModeRun, modeJobs, networkResult, type NetworkResult, type NetworkRunOptions, layerTensors, planModes, runNetwork, selectLayers,
@@ -34,28 +34,45 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
   const { onChip, offChip } = selectLayers(o.trace, o.layers, o.batch);
   const planned: NetworkRunOptions = { ...o, mappingCache: o.mappingCache ?? new Map() };
   checkRunnable(planned, onChip);
-  // The mode plan ranks mappings with the densities of the layer's data, made here once and sent with the jobs
-  // (copied: a worker makes no tensors).
-  const jobs: LayerJob[] = [];
+  let jobCount = 0; // jobs made so far (their ids); a job's tensors are dropped once it is sent
   const plans: ModePlan[] = [];
-  const jobsOf: number[][] = onChip.map((layer) => {
+  const jobsOf: number[][] = [];
+  const pending: LayerJob[] = [];
+  // A layer is planned when a worker asks for work and none is left, so its tensors are made and its modes
+  // ranked here while the workers simulate the layers before it. The plan ranks with the densities of the
+  // layer's data, made once and sent with the jobs (copied: a worker makes no tensors).
+  const planNext = (): void => {
+    const layer = onChip[jobsOf.length]!;
     const tensors = layerTensors(o.trace, layer, o.seed);
     const plan = planModes(planned, layer, tensors.iacts, tensors.weights, energyTable);
     plans.push(plan);
-    return modeJobs(plan, o.check).map((j) => {
+    jobsOf.push(modeJobs(plan, o.check).map((j) => {
       // Both-mode runs check their own outputs in the worker, so the kept one's check needs nothing here.
-      jobs.push({ ...j, check: o.check, id: jobs.length, layer, mapping: o.mappings?.get(layer.name), ...tensors });
-      return jobs.length - 1;
-    });
-  });
-  if (jobs.length < 2) return runNetwork({ ...o, energyTable });
-  const replies: (LayerReply | undefined)[] = jobs.map(() => undefined);
+      const job: LayerJob = { ...j, check: o.check, id: jobCount++, layer, mapping: o.mappings?.get(layer.name), ...tensors };
+      pending.push(job);
+      return job.id;
+    }));
+  };
+  if (onChip.length === 1) {
+    planNext();
+    if (jobCount < 2) return runNetwork({ ...o, energyTable });
+  }
+  const source: JobSource<LayerJob> = {
+    atLeast: Math.max(onChip.length, jobCount),
+    take: () => {
+      while (pending.length === 0 && jobsOf.length < onChip.length) planNext();
+      return pending.shift();
+    },
+  };
+  const replies: (LayerReply | undefined)[] = [];
   const results: SimulatedLayer[] = [];
   // Layers are finished in order as their runs come back (the progress callback sees them in trace order).
   const flush = (): void => {
     while (results.length < onChip.length) {
       const li = results.length;
-      const got = jobsOf[li]!.map((id) => replies[id]);
+      const ids = jobsOf[li];
+      if (!ids) return;
+      const got = ids.map((id) => replies[id]);
       if (got.some((r) => r === undefined)) return;
       const [a, b] = got as LayerReply[];
       if (!a!.ok) throw rebuild(a!.name, a!.message);
@@ -69,7 +86,7 @@ export async function runNetworkParallel(o: NetworkRunOptions, threads = availab
     }
   };
   const data: LayerWorkerData = { hw: o.hw, trace: o.trace, energyTable, seed: o.seed, engine: o.engine, objective: o.objective, candidates: o.candidates };
-  await runWorkerPool<LayerJob, LayerReply>(jobs, threads, () => new Worker(workerUrl(), { workerData: data }), {
+  await runWorkerPool<LayerJob, LayerReply>(source, threads, () => new Worker(workerUrl(), { workerData: data }), {
     onReply: (_job, m) => {
       replies[m.id] = m;
       flush();

@@ -28,6 +28,13 @@ describe('runs on worker threads', () => {
     expect(parallel.layers[0]!.counts.get('mac', 'psum', 'compute')).toBe(serial.layers[0]!.counts.get('mac', 'psum', 'compute'));
   });
 
+  it('run one layer\'s two PE modes on two threads and still give the serial result', async () => {
+    const both = runNetwork({ hw: loadHwConfig('eyeriss-v2'), trace, seed: 4, engine: 'event', check: false });
+    const name = both.layers.find((l) => l.peModeChoice.runs.every((r) => r.simulated))!.name;
+    const o: NetworkRunOptions = { hw: loadHwConfig('eyeriss-v2'), trace, layers: [name], seed: 4, engine: 'event', check: true };
+    expect(result(await runNetworkParallel(o, 2))).toEqual(result(runNetwork(o)));
+  });
+
   it('report the serial run\'s first error', async () => {
     const pinned = new Map([[layers[2]!.name, { ...serialMapping(), M0: 10_000 }]]);
     const o: NetworkRunOptions = { hw: loadHwConfig('eyeriss-v2'), trace, seed: 4, engine: 'event', check: false, mappings: pinned };
