@@ -94,7 +94,7 @@ async function studyRows(): Promise<TargetRow[]> {
   const grow = [1, 4, 16].map((n) => ({ n, ...probe(['batch', String(n)]) }));
   const flat = grow[2]!.mb <= 1.25 * grow[0]!.mb;
   return [
-    { what: 'NoC-bandwidth study (76 points)', target: '<= 180 s', first: '33-45 min (estimated)', previous: 'not run', measured: fmt(noc), met: noc.wall <= 180 },
+    { what: 'NoC-bandwidth study (76 points)', target: '<= 180 s', first: '33-45 min (estimated)', previous: '1011 s (CLI sweep)', measured: fmt(noc), met: noc.wall <= 180 },
     { what: 'scaling.yaml 16384-PE point (AlexNet)', target: '<= 120 s, <= 1.5 GB', first: '9.5-15 min, ~8 GB', previous: 'not run', measured: `${big.seconds.toFixed(1)} s, ${big.mb.toFixed(0)} MB peak`, met: big.seconds <= 120 && big.mb <= 1536 },
     { what: 'peak memory vs simulated cycles (one layer, batch 1/4/16)', target: 'flat', first: '-', previous: 'not run', measured: grow.map((g) => `N=${g.n}: ${g.mb.toFixed(0)} MB`).join(', '), met: flat },
   ];
@@ -104,9 +104,9 @@ export async function runTargetsBench(studies: boolean): Promise<TargetRow[]> {
   const rows = [
     // The previous release's figures are the two runs its README reports (unloaded machine; ranges as measured).
     ...(await networkRows('alexnet-sparse', 'sparse AlexNet', 2,
-      { firstSeconds: 12.82, firstRatio: 11.0, previousSeconds: '31.4-32.7 s', previousThreaded: '20.6-21.2 s', previousRatio: '15.9-26.0x' })),
+      { firstSeconds: 12.82, firstRatio: 11.0, previousSeconds: '23.1-26.5 s', previousThreaded: '16.7-18.3 s', previousRatio: '11.9-13.1x' })),
     ...(await networkRows('mobilenet-v1-0.5-128-sparse', 'sparse MobileNet-0.5-128', 0.5,
-      { firstSeconds: 3.64, firstRatio: 32.9, previousSeconds: '9.6-12.5 s', previousThreaded: '10.7-11.4 s', previousRatio: '73.0-76.3x' })),
+      { firstSeconds: 3.64, firstRatio: 32.9, previousSeconds: '7.06-7.86 s', previousThreaded: '8.5-9.6 s', previousRatio: '39.1-40.2x' })),
   ];
   if (studies) rows.push(...(await studyRows()));
   return rows;
