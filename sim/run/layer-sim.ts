@@ -268,7 +268,7 @@ function groupPes(b: LayerBuild, pes: ProcessingElement[]): void {
   for (const members of groups) {
     const group = new PeGroup(members.map((m) => m.name).join('+'), b.sim, members);
     group.id = b.sim.add(group);
-    for (const m of members) m.waker = group;
+    members.forEach((m, i) => (m.waker = group.wakerOf(i)));
   }
 }
 
