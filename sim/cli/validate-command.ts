@@ -21,7 +21,7 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description(
       'compare the simulated Eyeriss v1 with its measured silicon (JSSC17 Tables V and VI); AlexNet takes about 1 min per mapping ' +
-        'on an idle machine (several times that on a loaded one), VGG-16 about 18 min more (mapper only: Table VI has no mappings)',
+        'on an idle machine (several times that on a loaded one), VGG-16 about 31 min more (mapper only: Table VI has no mappings)',
     )
     .option('--json <file>', 'write {rows, summary} as JSON; - for stdout')
     .option('--hw <name|file>', 'hardware config', 'eyeriss-v1')
