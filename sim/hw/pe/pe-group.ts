@@ -7,8 +7,8 @@ export interface PeWaker {
 
 /** The part of a PE its group steps. */
 export interface GroupMember {
-  /** Starts and sends all the windows it can at `now` or later; returns how many. */
-  act(now: number): number;
+  /** Starts and sends all the windows it can at `now` or later; asks its waker for what it waits on. */
+  act(now: number): void;
   /** Ends the cycle: advances a stepped pipeline model (tick engine); true while it must be stepped again. */
   endCycle(now: number): boolean;
 }

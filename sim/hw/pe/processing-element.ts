@@ -303,15 +303,13 @@ export class ProcessingElement implements GroupMember, PsumReceiver, CreditSink 
     this.waker!.wakeAt(time);
   }
 
-  act(now: number): number {
+  act(now: number): void {
     this.waiting = 0;
     if (this.pass < 0) this.enterPass(0);
     this.settleReleases();
     this.settleWeightReleases();
     // A send frees a psum slot for a start, a start queues a window to send: go round until neither moves.
-    let moved = 0;
-    for (let n = 1; n > 0; moved += n) n = this.sendOutputs(now) + this.startWindows(now);
-    return moved;
+    for (let n = 1; n > 0; ) n = this.sendOutputs(now) + this.startWindows(now);
   }
 
   endCycle(now: number): boolean {
