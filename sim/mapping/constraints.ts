@@ -120,14 +120,12 @@ export function mappingProblem(p: Problem, m: Mapping, hw: HwConfig): string | n
   if (m.peMode === 'uncompressed' && g.weightColumns * Math.ceil(Math.min(m.M0, p.M) / pe.simdWidth) > pe.weightDataSpadWords) {
     return `a dense weight tile of ${g.weightColumns} x ${m.M0} exceeds the ${pe.weightDataSpadWords}-word weight data SPad`;
   }
-  const held = Math.min(m.mBlock, t.M);
-  const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
-  const vectorBits = p.F * Math.min(m.M0, p.M) * hw.precision.psumBits;
+  const { held, rows, vectorBits } = heldPsums(p, m, hw, t);
   if (hw.glb.sharedIactPsumBanks) {
     // One pool for ifmaps and psums (Eyeriss v1): a block's ifmap rows plus every chain's held psums.
     const pool = sharedGlbBytes(hw);
     const sp = (d: 'N' | 'G' | 'M' | 'E' | 'C' | 'R'): number => spatialProduct(m, d);
-    const psumBytes = sharedGlbPsumBytes(p, m, hw);
+    const psumBytes = sharedGlbPsumBytes(p, m, hw, t);
     const inputRows = (sp('E') * Math.min(m.rowsPerPass.E, t.E) - 1) * p.U + sp('R');
     const ifmapBytes = (inputRows * p.Wp * m.C0 * sp('C') * sp('N') * Math.min(m.rowsPerPass.N, t.N) * hw.precision.iactBits) / 8;
     if (psumBytes + ifmapBytes > pool) {
@@ -145,11 +143,18 @@ export function sharedGlbBytes(hw: HwConfig): number {
   return hw.glb.iactBanksPerCluster * hw.glb.iactBankBytes * shape.clusterRows * shape.clusterCols;
 }
 
+/** The psums a chain holds in the GLB between passes: `held` M tiles of `rows` output rows, vectors of `vectorBits`. */
+function heldPsums(p: Problem, m: Mapping, hw: HwConfig, t: ReturnType<typeof temporalCounts>) {
+  return {
+    held: Math.min(m.mBlock, t.M),
+    rows: Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E),
+    vectorBits: p.F * Math.min(m.M0, p.M) * hw.precision.psumBits,
+  };
+}
+
 /** The bytes of psums a mapping holds in a shared GLB's pool: every chain's psum rows of its M tiles held. */
-export function sharedGlbPsumBytes(p: Problem, m: Mapping, hw: HwConfig): number {
-  const t = temporalCounts(p, m);
+export function sharedGlbPsumBytes(p: Problem, m: Mapping, hw: HwConfig, t = temporalCounts(p, m)): number {
   const chains = spatialProduct(m, 'N') * spatialProduct(m, 'G') * spatialProduct(m, 'M') * spatialProduct(m, 'E');
-  const held = Math.min(m.mBlock, t.M);
-  const rows = Math.min(m.rowsPerPass.N, t.N) * Math.min(m.rowsPerPass.E, t.E);
-  return (chains * held * rows * p.F * Math.min(m.M0, p.M) * hw.precision.psumBits) / 8;
+  const { held, rows, vectorBits } = heldPsums(p, m, hw, t);
+  return (chains * held * rows * vectorBits) / 8;
 }
